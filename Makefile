@@ -1,0 +1,79 @@
+# batchscore: `make run` and `make test` are all a newcomer needs; both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt 2>/dev/null | md5sum | cut -c1-8)
+PYTEST_WORKERS ?= 2
+STAGE ?= dev
+ROWS ?= 10000,100000,1000000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt bench model score schema build size deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/lock.txt
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/lock.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP) ## create .venv with the pinned dependencies
+
+run: install ## the whole product on 127.0.0.1, no Docker, no AWS account
+	$(PY) -m infra.local
+
+test: install ## every test: unit, integration (moto), end-to-end, browser
+	bash infra/ci/system-deps.sh
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
+
+test-unit: install ## unit tests only (no AWS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) tests/unit
+
+test-integration: install ## integration tests under moto
+	$(PY) -m pytest -n $(PYTEST_WORKERS) tests/integration
+
+test-e2e: install ## end-to-end tests over the local runtime
+	$(PY) -m pytest tests/e2e
+
+test-browser: install ## the web page in Chromium
+	bash infra/ci/system-deps.sh
+	$(PY) -m pytest tests/browser
+
+lint: install ## ruff, mypy, cfn-lint (plain and SAM-transformed), template checks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/core/batchscore_core layers/model/batchscore_model functions infra training client bench
+	$(PY) -m infra.build.lint_template template.yaml
+
+fmt: install ## format the code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+model: install ## train the default model into layers/model/bundle (FORCE=1 to replace a better one)
+	$(PY) -m training.train $(if $(FORCE),--force,)
+
+score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
+	@test -n "$(IN)" -a -n "$(OUT)" || { echo "usage: make score IN=input.csv OUT=output.xlsx"; exit 2; }
+	$(PY) -m batchscore_model.cli score "$(IN)" "$(OUT)"
+
+schema: install ## print the model's input schema (the GET /model shape)
+	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli schema
+
+bench: install ## engine vs naive pandas->openpyxl at 10k/100k/1M rows (ROWS=...)
+	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
+
+build: install ## sam build for python3.12, then check the 250 MB unzipped limit
+	bash infra/build/sam-build.sh
+
+size: ## print function + layer sizes of the last build against the 250 MB limit
+	$(PY) -m infra.build.size_check .aws-sam/build
+
+deploy: build ## sam deploy (STAGE=dev|prod)
+	.venv-sam/bin/sam deploy --config-env $(STAGE) --template-file .aws-sam/build/template.yaml
+
+clean: ## remove build output and local state (keeps .venv)
+	rm -rf .aws-sam .local build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Docker-free local runtime behind `make run`: moto server + the template's handlers."""

@@ -1,0 +1,1 @@
+"""The job domain shared by every batchscore function: light, no pandas."""

@@ -1,0 +1,99 @@
+"""Where things live in the data bucket (docs/INTERNALS.md) and how a key is read back."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+UPLOADS = "uploads/"
+DROPBOX = "dropbox/"
+RESULTS = "results/"
+OUTBOX = "outbox/"
+
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<owner>[^/]+)/(?P<job_id>[0-9a-f]{32})/input\.csv$")
+_DROPBOX_KEY = re.compile(r"^dropbox/(?P<tenant>[A-Za-z0-9._-]+)/(?P<path>.+\.csv)$", re.IGNORECASE)
+
+
+class UnknownKey(ValueError):
+    """A key outside the prefixes that start a job."""
+
+
+@dataclass(frozen=True)
+class UploadedInput:
+    """An object under `uploads/`: the job already exists and waits for it."""
+
+    key: str
+    owner: str
+    job_id: str
+
+
+@dataclass(frozen=True)
+class DroppedInput:
+    """An object under `dropbox/`: the drop itself creates the job."""
+
+    key: str
+    tenant: str
+    path: str  # below dropbox/<tenant>/, with its .csv
+
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.path)
+
+    @property
+    def stem(self) -> str:
+        return self.path[: -len(".csv")]
+
+
+def decode_event_key(raw: str) -> str:
+    """S3 events URL-encode keys (moto and AWS differently): unquote_plus reads both."""
+    return unquote_plus(raw)
+
+
+def parse_input_key(key: str) -> UploadedInput | DroppedInput:
+    if match := _UPLOAD_KEY.match(key):
+        return UploadedInput(key=key, owner=match["owner"], job_id=match["job_id"])
+    if match := _DROPBOX_KEY.match(key):
+        path = match["path"]
+        if ".." in path.split("/") or path.startswith("/"):
+            raise UnknownKey(key)
+        return DroppedInput(key=key, tenant=match["tenant"], path=path)
+    raise UnknownKey(key)
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def dropped_job_id(bucket: str, key: str, version: str) -> str:
+    """One job per object version: a duplicated S3 event finds the same id."""
+    return hashlib.sha256(f"{bucket}\n{key}\n{version}".encode()).hexdigest()[:32]
+
+
+def upload_key(owner: str, job_id: str) -> str:
+    return f"{UPLOADS}{owner}/{job_id}/input.csv"
+
+
+def result_stem(filename: str) -> str:
+    base = posixpath.basename(filename) or "input.csv"
+    return base[:-4] if base.lower().endswith(".csv") else base
+
+
+def result_key(owner: str, job_id: str, filename: str) -> str:
+    return f"{RESULTS}{owner}/{job_id}/{result_stem(filename)}.xlsx"
+
+
+def outbox_result_key(dropped: DroppedInput) -> str:
+    return f"{OUTBOX}{dropped.tenant}/{dropped.stem}.xlsx"
+
+
+def outbox_errors_key(dropped: DroppedInput) -> str:
+    return f"{OUTBOX}{dropped.tenant}/{dropped.stem}.errors.json"
+
+
+def job_prefixes(owner: str, job_id: str) -> list[str]:
+    """Every prefix that holds a web/API job's objects (delete removes them all)."""
+    return [f"{UPLOADS}{owner}/{job_id}/", f"{RESULTS}{owner}/{job_id}/"]

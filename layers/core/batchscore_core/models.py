@@ -1,0 +1,121 @@
+"""The job, its states and its error report: the shapes every function and client shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+Owner = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._@+-]+$")
+]
+
+
+class JobStatus(StrEnum):
+    AWAITING_UPLOAD = "AWAITING_UPLOAD"
+    QUEUED = "QUEUED"
+    PROCESSING = "PROCESSING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REJECTED = "REJECTED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATES
+
+
+FINAL_STATES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.REJECTED})
+
+
+class JobSource(StrEnum):
+    WEB = "web"
+    API = "api"
+    DROPBOX = "dropbox"
+
+
+class ErrorDetail(BaseModel):
+    """One problem in the input, placed as an editor would show it."""
+
+    line: int | None = None
+    column: str | None = None
+    message: str
+
+
+class JobError(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class Webhook(BaseModel):
+    """Where to POST the job when it ends, and how the last delivery went."""
+
+    url: str
+    secret_id: str | None = None
+    attempts: int = 0
+    delivered: bool = False
+    last_status: int | None = None
+    last_error: str | None = None
+    last_attempt_at: str | None = None
+
+
+class Job(BaseModel):
+    """A job as stored in JobsTable; `public()` is what clients see."""
+
+    model_config = ConfigDict(use_enum_values=False)
+
+    job_id: JobId
+    owner: Owner
+    status: JobStatus
+    filename: str
+    source: JobSource
+    created_at: str
+    updated_at: str
+    input_key: str
+    result_key: str | None = None
+    result_version_id: str | None = None
+    error_report_key: str | None = None
+    rows_total: int | None = None
+    rows_done: int = 0
+    rows_rejected: int = 0
+    model_version: str | None = None
+    archived: bool = False
+    error: JobError | None = None
+    attempts: int = 0
+    lease_expires_at: int | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    duration_ms: int | None = None
+    size_bytes: int | None = None
+    webhook: Webhook | None = None
+    expires_at: int | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The wire shape of DESIGN.md: storage details (keys, leases, TTL) stay inside."""
+        body = self.model_dump(
+            mode="json",
+            exclude={
+                "input_key",
+                "result_key",
+                "result_version_id",
+                "error_report_key",
+                "lease_expires_at",
+                "expires_at",
+                "owner",
+            },
+        )
+        if self.webhook is not None:
+            body["webhook"] = self.webhook.model_dump(mode="json", exclude={"secret_id"})
+        return body
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds: sorts as text in time order (the GSI relies on it)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

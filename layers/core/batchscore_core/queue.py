@@ -1,0 +1,17 @@
+"""JobQueue: the message that tells the processing function a job is ready."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+
+class JobQueue:
+    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+        self._url = queue_url
+        self._client: Any = client or boto3.client("sqs")
+
+    def send(self, job_id: str) -> None:
+        self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps({"job_id": job_id}))

@@ -1,0 +1,35 @@
+"""Settings: read from the environment once per cold start, then passed around as values."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """What the template sets for every function (docs/INTERNALS.md lists them)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    jobs_table_name: str = Field(alias="JOBS_TABLE_NAME")
+    data_bucket_name: str = Field(alias="DATA_BUCKET_NAME")
+    jobs_queue_url: str = Field(default="", alias="JOBS_QUEUE_URL")
+    idempotency_table_name: str = Field(default="", alias="IDEMPOTENCY_TABLE_NAME")
+    event_bus_name: str = Field(default="default", alias="EVENT_BUS_NAME")
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0, alias="MAX_UPLOAD_BYTES")
+    upload_url_ttl_seconds: int = Field(default=900, gt=0, alias="UPLOAD_URL_TTL_SECONDS")
+    result_url_ttl_seconds: int = Field(default=300, gt=0, alias="RESULT_URL_TTL_SECONDS")
+    job_ttl_days: int = Field(default=90, gt=0, alias="JOB_TTL_DAYS")
+    progress_interval_seconds: float = Field(default=2.0, ge=0, alias="PROGRESS_INTERVAL_SECONDS")
+    bad_rows_policy: str = Field(
+        default="reject", pattern="^(reject|skip)$", alias="BAD_ROWS_POLICY"
+    )
+    webhook_secrets_parameter: str = Field(default="", alias="WEBHOOK_SECRETS_PARAMETER")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The one place that reads os.environ; cached for the life of the container."""
+    return Settings.model_validate(dict(os.environ))

@@ -1,0 +1,170 @@
+// Boots the page: reads config.json, then shows the sign-in form or the signed-in app.
+import { Api } from "./api.js";
+import { CognitoAuth } from "./auth.js";
+import { loadConfig } from "./config.js";
+import { $ } from "./dom.js";
+import { JobsPanel } from "./jobs.js";
+import { askForNotifications, canAskForNotifications, toast } from "./notify.js";
+import { UploadPanel } from "./upload.js";
+
+function showView(name) {
+  $("boot-status").hidden = true;
+  $("auth-view").hidden = name !== "auth";
+  $("app-view").hidden = name !== "app";
+  $("session-bar").hidden = name !== "app";
+}
+
+/** Resolves true when the user confirms, using the page's modal dialog. */
+function confirmAction({ title, text, action }) {
+  const dialog = $("confirm-dialog");
+  $("confirm-title").textContent = title;
+  $("confirm-text").textContent = text;
+  $("confirm-button").textContent = action;
+  dialog.returnValue = "";
+  const opener = document.activeElement;
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        if (opener?.isConnected) opener.focus();
+        resolve(dialog.returnValue === "confirm");
+      },
+      { once: true },
+    );
+  });
+}
+
+async function withBusyButton(form, work) {
+  const button = form.querySelector("button[type=submit]");
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = "Signing in…";
+  try {
+    await work();
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
+}
+
+function setupSignIn(auth, onSignedIn) {
+  const signInForm = $("sign-in-form");
+  const newPasswordForm = $("new-password-form");
+
+  signInForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const email = $("email").value.trim();
+    const password = $("password").value;
+    const error = $("sign-in-error");
+    error.textContent = "";
+    if (!email || !password) {
+      error.textContent = "Enter your email and password.";
+      (email ? $("password") : $("email")).focus();
+      return;
+    }
+    await withBusyButton(signInForm, async () => {
+      try {
+        const outcome = await auth.signIn(email, password);
+        $("password").value = "";
+        if (outcome === "new-password") {
+          signInForm.hidden = true;
+          newPasswordForm.hidden = false;
+          $("new-password").focus();
+        } else {
+          onSignedIn();
+        }
+      } catch (failure) {
+        error.textContent = failure.message;
+        $("password").select();
+        $("password").focus();
+      }
+    });
+  });
+
+  newPasswordForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = $("new-password-error");
+    error.textContent = "";
+    if ($("new-password").value !== $("confirm-password").value) {
+      error.textContent = "The two passwords do not match.";
+      $("confirm-password").focus();
+      return;
+    }
+    await withBusyButton(newPasswordForm, async () => {
+      try {
+        await auth.completeNewPassword($("new-password").value);
+        newPasswordForm.reset();
+        newPasswordForm.hidden = true;
+        signInForm.hidden = false;
+        onSignedIn();
+      } catch (failure) {
+        error.textContent = failure.message;
+        if (failure.code !== "InvalidPasswordException") {
+          newPasswordForm.hidden = true;
+          signInForm.hidden = false;
+          $("sign-in-error").textContent = failure.message;
+        }
+      }
+    });
+  });
+}
+
+async function main() {
+  let config;
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    $("boot-status").hidden = true;
+    $("boot-error").hidden = false;
+    $("boot-error").textContent = `batchscore cannot start: ${error.message}`;
+    return;
+  }
+
+  const auth = new CognitoAuth(config);
+  const api = new Api(config.apiUrl, auth);
+  const jobs = new JobsPanel({ api, confirm: confirmAction });
+  const uploads = new UploadPanel({
+    api,
+    onJobCreated: (job) => jobs.addCreatedJob(job),
+    onUploaded: () => jobs.refresh(),
+  });
+
+  const enterApp = async () => {
+    showView("app");
+    $("user-email").textContent = auth.email;
+    $("enable-notifications").hidden = !canAskForNotifications();
+    $("main").focus();
+    jobs.start();
+    try {
+      uploads.setModel(await api.getModel());
+    } catch (error) {
+      toast(`The model description could not be loaded: ${error.message}`, { kind: "error" });
+    }
+  };
+
+  auth.onSignedOut = (reason) => {
+    jobs.stop();
+    uploads.clear();
+    showView("auth");
+    $("sign-in-error").textContent = reason;
+    $("email").focus();
+  };
+
+  $("sign-out").addEventListener("click", () => auth.signOut());
+  $("enable-notifications").addEventListener("click", async () => {
+    const permission = await askForNotifications();
+    $("enable-notifications").hidden = true;
+    toast(permission === "granted" ? "You will be notified when a job ends." : "Notifications stay off.");
+  });
+  setupSignIn(auth, enterApp);
+
+  if (auth.signedIn) {
+    auth.scheduleRefresh();
+    enterApp();
+  } else {
+    showView("auth");
+  }
+}
+
+main();

@@ -1,0 +1,159 @@
+// Cognito user pool sign-in through its JSON API (no SDK), with the session kept in
+// sessionStorage and refreshed shortly before the ID token expires.
+const STORAGE_KEY = "batchscore.session";
+const REFRESH_MARGIN_MS = 60_000;
+
+export class AuthError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const FRIENDLY_MESSAGES = {
+  NotAuthorizedException: "Incorrect email or password.",
+  UserNotFoundException: "Incorrect email or password.",
+  PasswordResetRequiredException: "Your password must be reset. Ask your administrator for a new one.",
+  UserNotConfirmedException: "Your account is not confirmed yet.",
+  TooManyRequestsException: "Too many attempts. Wait a moment and try again.",
+  LimitExceededException: "Too many attempts. Wait a moment and try again.",
+};
+
+function decodeJwtPayload(token) {
+  const part = token.split(".")[1] || "";
+  const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+export class CognitoAuth {
+  constructor({ cognitoEndpoint, userPoolClientId }) {
+    this.endpoint = cognitoEndpoint;
+    this.clientId = userPoolClientId;
+    this.session = this.#load();
+    this.refreshTimer = null;
+    this.onSignedOut = () => {};
+  }
+
+  get signedIn() {
+    return this.session !== null;
+  }
+
+  get email() {
+    if (!this.session) return "";
+    const claims = decodeJwtPayload(this.session.idToken);
+    return claims.email || claims["cognito:username"] || "";
+  }
+
+  /** Returns "signed-in", or "new-password" when the user must choose a password first. */
+  async signIn(email, password) {
+    const result = await this.#call("InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: this.clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
+    if (result.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+      this.challenge = { email, session: result.Session };
+      return "new-password";
+    }
+    if (result.ChallengeName) {
+      throw new AuthError(result.ChallengeName, "This sign-in step is not supported by this page.");
+    }
+    this.#store(result.AuthenticationResult);
+    return "signed-in";
+  }
+
+  async completeNewPassword(newPassword) {
+    if (!this.challenge) throw new AuthError("NoChallenge", "Sign in again to set your password.");
+    const result = await this.#call("RespondToAuthChallenge", {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: this.clientId,
+      Session: this.challenge.session,
+      ChallengeResponses: { USERNAME: this.challenge.email, NEW_PASSWORD: newPassword },
+    });
+    this.challenge = null;
+    this.#store(result.AuthenticationResult);
+  }
+
+  /** A valid ID token, refreshed first when it is about to expire. */
+  async idToken() {
+    if (!this.session) throw new AuthError("SignedOut", "You are signed out.");
+    if (Date.now() > this.session.expiresAt - REFRESH_MARGIN_MS) {
+      await this.refresh();
+    }
+    return this.session.idToken;
+  }
+
+  async refresh() {
+    if (!this.session) return;
+    try {
+      const result = await this.#call("InitiateAuth", {
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        ClientId: this.clientId,
+        AuthParameters: { REFRESH_TOKEN: this.session.refreshToken },
+      });
+      this.#store({ RefreshToken: this.session.refreshToken, ...result.AuthenticationResult });
+    } catch (error) {
+      this.signOut("Your session has ended. Please sign in again.");
+      throw error;
+    }
+  }
+
+  signOut(reason = "") {
+    clearTimeout(this.refreshTimer);
+    this.session = null;
+    this.challenge = null;
+    sessionStorage.removeItem(STORAGE_KEY);
+    this.onSignedOut(reason);
+  }
+
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    if (!this.session) return;
+    const delay = Math.max(this.session.expiresAt - REFRESH_MARGIN_MS - Date.now(), 5_000);
+    this.refreshTimer = setTimeout(() => this.refresh().catch(() => {}), delay);
+  }
+
+  #store(result) {
+    this.session = {
+      idToken: result.IdToken,
+      accessToken: result.AccessToken,
+      refreshToken: result.RefreshToken,
+      expiresAt: Date.now() + (result.ExpiresIn || 3600) * 1000,
+    };
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.session));
+    this.scheduleRefresh();
+  }
+
+  #load() {
+    try {
+      const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+      return session && session.idToken && session.refreshToken ? session : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async #call(action, body) {
+    let response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+        },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      throw new AuthError("NetworkError", "The sign-in service cannot be reached. Check your connection and try again.");
+    }
+    const payload = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const code = String(payload.__type || payload.code || "UnknownError").split("#").pop();
+      const message = FRIENDLY_MESSAGES[code] || payload.message || payload.Message || "Sign-in failed.";
+      throw new AuthError(code, message);
+    }
+    return payload;
+  }
+}

@@ -1,0 +1,238 @@
+// The upload panel: choose or drop CSV files, check and preview them, then upload each one
+// straight to S3 with the presigned POST that POST /jobs returns.
+import { uploadToPresignedPost } from "./api.js";
+import { checkCsvFile } from "./csv.js";
+import { $, h } from "./dom.js";
+import { formatBytes } from "./format.js";
+import { toast } from "./notify.js";
+
+const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const DONE_ITEM_LINGER_MS = 6000;
+
+let nextItemId = 1;
+
+export class UploadPanel {
+  constructor({ api, onJobCreated, onUploaded }) {
+    this.api = api;
+    this.onJobCreated = onJobCreated;
+    this.onUploaded = onUploaded;
+    this.model = { columns: [] };
+    this.items = [];
+    this.#bindEvents();
+  }
+
+  get maxBytes() {
+    return this.model.max_upload_bytes || DEFAULT_MAX_UPLOAD_BYTES;
+  }
+
+  setModel(model) {
+    this.model = model;
+    const required = model.columns.filter((column) => column.required);
+    $("model-summary").textContent =
+      `Model ${model.version} · ${model.task} · ${required.length} required columns`;
+    $("size-limit").textContent = `Up to ${formatBytes(this.maxBytes)} per file.`;
+    $("schema-list").replaceChildren(...model.columns.map(renderSchemaColumn));
+    const template = new Blob([`${model.columns.map((c) => csvCell(c.name)).join(",")}\r\n`], { type: "text/csv" });
+    URL.revokeObjectURL($("template-link").href);
+    $("template-link").href = URL.createObjectURL(template);
+  }
+
+  async addFiles(files) {
+    const added = [...files].map((file) => this.#stage(file));
+    await Promise.all(added.map((item) => this.#check(item)));
+    const ready = added.filter((item) => item.state === "ready").length;
+    if (added.length > 0) {
+      toast(`${added.length} file${added.length === 1 ? "" : "s"} added, ${ready} ready to upload.`);
+    }
+  }
+
+  async uploadAll() {
+    const ready = this.items.filter((item) => item.state === "ready");
+    this.#updateActions();
+    await Promise.all(ready.map((item) => this.#upload(item)));
+  }
+
+  clear() {
+    for (const item of this.items.filter((i) => i.state !== "uploading")) this.#remove(item);
+  }
+
+  #bindEvents() {
+    const input = $("file-input");
+    input.addEventListener("change", () => {
+      this.addFiles(input.files);
+      input.value = "";
+    });
+    const zone = $("dropzone");
+    zone.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      zone.classList.add("dropzone--active");
+    });
+    zone.addEventListener("dragleave", () => zone.classList.remove("dropzone--active"));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.classList.remove("dropzone--active");
+      this.addFiles(event.dataTransfer.files);
+    });
+    $("start-upload").addEventListener("click", () => this.uploadAll());
+    $("clear-staged").addEventListener("click", () => this.clear());
+  }
+
+  #stage(file) {
+    const id = `staged-${nextItemId++}`;
+    const item = { id, file, state: "checking", check: null, refs: {} };
+    item.element = this.#renderItem(item);
+    this.items.push(item);
+    $("staged").append(item.element);
+    this.#updateActions();
+    return item;
+  }
+
+  async #check(item) {
+    item.check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    item.state = item.check.errors.length > 0 ? "invalid" : "ready";
+    item.refs.checks.replaceChildren(...renderChecks(item.check));
+    if (item.check.header.length > 0) item.refs.preview.replaceChildren(renderPreview(item));
+    this.#setStatus(item, item.state === "ready" ? "Ready to upload" : "Cannot be uploaded");
+    this.#updateActions();
+  }
+
+  async #upload(item) {
+    item.state = "uploading";
+    item.refs.remove.disabled = true;
+    item.refs.progress.hidden = false;
+    this.#setStatus(item, "Uploading… 0%");
+    try {
+      const job = await this.api.createJob(item.file.name);
+      this.onJobCreated({ ...job, filename: item.file.name, created_at: new Date().toISOString() });
+      await uploadToPresignedPost(job.upload, item.file, (fraction) => {
+        const percent = Math.round(fraction * 100);
+        item.refs.bar.value = percent;
+        this.#setStatus(item, `Uploading… ${percent}%`);
+      });
+      item.state = "done";
+      this.#setStatus(item, "Uploaded: the job is queued");
+      this.onUploaded(job);
+      setTimeout(() => this.#remove(item), DONE_ITEM_LINGER_MS);
+    } catch (error) {
+      item.state = "failed";
+      item.refs.remove.disabled = false;
+      item.refs.progress.hidden = true;
+      this.#setStatus(item, `Upload failed: ${error.message}`);
+      toast(`${item.file.name}: ${error.message}`, { kind: "error" });
+    }
+    this.#updateActions();
+  }
+
+  #remove(item) {
+    item.element.remove();
+    this.items = this.items.filter((other) => other !== item);
+    this.#updateActions();
+  }
+
+  #setStatus(item, text) {
+    item.element.dataset.state = item.state;
+    item.refs.status.textContent = text;
+  }
+
+  #updateActions() {
+    const ready = this.items.filter((item) => item.state === "ready").length;
+    $("upload-actions").hidden = this.items.length === 0;
+    $("start-upload").disabled = ready === 0;
+    $("start-upload").textContent = ready > 1 ? `Start upload (${ready} files)` : "Start upload";
+  }
+
+  #renderItem(item) {
+    const { refs } = item;
+    refs.status = h("span", { class: "staged__status", id: `${item.id}-status` }, "Checking…");
+    refs.remove = h(
+      "button",
+      {
+        type: "button",
+        class: "button button--ghost button--small",
+        "aria-label": `Remove ${item.file.name}`,
+        onclick: () => this.#remove(item),
+      },
+      "Remove",
+    );
+    refs.bar = h("progress", { max: 100, value: 0, "aria-label": `Upload of ${item.file.name}` });
+    refs.progress = h("div", { class: "staged__progress", hidden: true }, refs.bar);
+    refs.checks = h("div", { class: "staged__checks" });
+    refs.preview = h("div", { class: "staged__preview" });
+    return h(
+      "li",
+      { class: "staged__item", "data-state": item.state, "aria-labelledby": `${item.id}-name` },
+      h(
+        "div",
+        { class: "staged__head" },
+        h(
+          "div",
+          { class: "staged__title" },
+          h("span", { class: "staged__name", id: `${item.id}-name` }, item.file.name),
+          h("span", { class: "staged__size" }, formatBytes(item.file.size)),
+        ),
+        refs.status,
+        refs.remove,
+      ),
+      refs.progress,
+      refs.checks,
+      refs.preview,
+    );
+  }
+}
+
+function renderChecks(check) {
+  const messages = [
+    ...check.errors.map((text) => h("li", { class: "check check--error" }, text)),
+    ...check.warnings.map((text) => h("li", { class: "check check--warning" }, text)),
+  ];
+  if (check.unknown.length > 0) {
+    const count = check.unknown.length;
+    messages.push(
+      h("li", { class: "check check--info" },
+        `${count} column${count === 1 ? " is" : "s are"} not used by the model and will be kept as they are: ${check.unknown.join(", ")}.`),
+    );
+  }
+  if (messages.length === 0) {
+    messages.push(h("li", { class: "check check--ok" }, "All required columns are present."));
+  }
+  return [h("ul", { class: "checks" }, messages)];
+}
+
+function renderPreview(item) {
+  const { header, rows, missing, unknown } = item.check;
+  const unknownSet = new Set(unknown);
+  const headCells = header.map((name) =>
+    h("th", { scope: "col", class: unknownSet.has(name) ? "col--unknown" : "" }, name),
+  );
+  const missingCells = missing.map((name) =>
+    h("th", { scope: "col", class: "col--missing" }, name, h("span", { class: "visually-hidden" }, " (missing)")),
+  );
+  const bodyRows = rows.map((row) =>
+    h("tr", {}, header.map((_, index) => h("td", {}, row[index] ?? "")), missing.map(() => h("td", { class: "col--missing" }, "—"))),
+  );
+  const captionId = `${item.id}-caption`;
+  return h(
+    "div",
+    { class: "preview", role: "region", tabindex: "0", "aria-labelledby": captionId },
+    h(
+      "table",
+      {},
+      h("caption", { id: captionId }, `Preview of ${item.file.name}: header and first ${rows.length} rows`),
+      h("thead", {}, h("tr", {}, headCells, missingCells)),
+      h("tbody", {}, bodyRows),
+    ),
+  );
+}
+
+function renderSchemaColumn(column) {
+  const facts = [column.dtype];
+  if (column.min !== null && column.min !== undefined) facts.push(`min ${column.min}`);
+  if (column.max !== null && column.max !== undefined) facts.push(`max ${column.max}`);
+  if (column.categories && column.categories.length > 0) facts.push(`one of ${column.categories.join(", ")}`);
+  if (!column.required) facts.push("optional");
+  return h("li", {}, h("code", {}, column.name), h("span", { class: "muted" }, ` ${facts.join(" · ")}`));
+}
+
+function csvCell(value) {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
