@@ -110,6 +110,10 @@ class Resolver:
             is_list = str(spec.get("Type", "")).startswith(("CommaDelimitedList", "List<"))
             if is_list and isinstance(raw, str):
                 raw = [item.strip() for item in raw.split(",")]
+            pattern = spec.get("AllowedPattern")
+            for item in raw if isinstance(raw, list) else [raw]:
+                if pattern is not None and not re.fullmatch(pattern, str(item)):
+                    raise TemplateError(f"parameter {name}={item!r} does not match {pattern}")
             values[name] = raw if isinstance(raw, list) else str(raw)
         return values
 

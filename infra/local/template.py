@@ -31,6 +31,7 @@ class StackTemplate:
     path: Path
     document: dict[str, Any]
     resolver: Resolver
+    _resources: list[Resource] | None = None
 
     @classmethod
     def load(
@@ -60,6 +61,11 @@ class StackTemplate:
 
     def resources(self) -> list[Resource]:
         """Resources whose Condition holds, each after everything it refers to."""
+        if self._resources is None:
+            self._resources = self._ordered_resources()
+        return self._resources
+
+    def _ordered_resources(self) -> list[Resource]:
         declared: dict[str, Any] = self.document["Resources"]
         active: dict[str, Resource] = {}
         for logical_id, body in declared.items():

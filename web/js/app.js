@@ -50,7 +50,45 @@ async function withBusyButton(form, work) {
 
 function setupSignIn(auth, onSignedIn) {
   const signInForm = $("sign-in-form");
-  const newPasswordForm = $("new-password-form");
+
+  const showSignIn = (message = "") => {
+    $("new-password-form")?.remove();
+    signInForm.hidden = false;
+    $("sign-in-error").textContent = message;
+  };
+
+  const showNewPassword = () => {
+    const form = $("new-password-template").content.firstElementChild.cloneNode(true);
+    form.addEventListener("submit", (event) => submitNewPassword(event, form));
+    signInForm.hidden = true;
+    signInForm.after(form);
+    $("new-password").focus();
+  };
+
+  const submitNewPassword = async (event, form) => {
+    event.preventDefault();
+    const error = $("new-password-error");
+    error.textContent = "";
+    if ($("new-password").value !== $("confirm-password").value) {
+      error.textContent = "The two passwords do not match.";
+      $("confirm-password").focus();
+      return;
+    }
+    await withBusyButton(form, async () => {
+      try {
+        await auth.completeNewPassword($("new-password").value);
+        showSignIn();
+        onSignedIn();
+      } catch (failure) {
+        if (failure.code === "InvalidPasswordException") {
+          error.textContent = failure.message;
+          $("new-password").focus();
+        } else {
+          showSignIn(failure.message);
+        }
+      }
+    });
+  };
 
   signInForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -67,13 +105,8 @@ function setupSignIn(auth, onSignedIn) {
       try {
         const outcome = await auth.signIn(email, password);
         $("password").value = "";
-        if (outcome === "new-password") {
-          signInForm.hidden = true;
-          newPasswordForm.hidden = false;
-          $("new-password").focus();
-        } else {
-          onSignedIn();
-        }
+        if (outcome === "new-password") showNewPassword();
+        else onSignedIn();
       } catch (failure) {
         error.textContent = failure.message;
         $("password").select();
@@ -82,32 +115,7 @@ function setupSignIn(auth, onSignedIn) {
     });
   });
 
-  newPasswordForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const error = $("new-password-error");
-    error.textContent = "";
-    if ($("new-password").value !== $("confirm-password").value) {
-      error.textContent = "The two passwords do not match.";
-      $("confirm-password").focus();
-      return;
-    }
-    await withBusyButton(newPasswordForm, async () => {
-      try {
-        await auth.completeNewPassword($("new-password").value);
-        newPasswordForm.reset();
-        newPasswordForm.hidden = true;
-        signInForm.hidden = false;
-        onSignedIn();
-      } catch (failure) {
-        error.textContent = failure.message;
-        if (failure.code !== "InvalidPasswordException") {
-          newPasswordForm.hidden = true;
-          signInForm.hidden = false;
-          $("sign-in-error").textContent = failure.message;
-        }
-      }
-    });
-  });
+  return showSignIn;
 }
 
 async function main() {
@@ -130,24 +138,21 @@ async function main() {
     onUploaded: () => jobs.refresh(),
   });
 
-  const enterApp = async () => {
+  const enterApp = () => {
     showView("app");
     $("user-email").textContent = auth.email;
     $("enable-notifications").hidden = !canAskForNotifications();
     $("main").focus();
     jobs.start();
-    try {
-      uploads.setModel(await api.getModel());
-    } catch (error) {
-      toast(`The model description could not be loaded: ${error.message}`, { kind: "error" });
-    }
+    uploads.loadModel(api.getModel());
   };
 
+  const showSignIn = setupSignIn(auth, enterApp);
   auth.onSignedOut = (reason) => {
     jobs.stop();
     uploads.clear();
     showView("auth");
-    $("sign-in-error").textContent = reason;
+    showSignIn(reason);
     $("email").focus();
   };
 
@@ -157,7 +162,6 @@ async function main() {
     $("enable-notifications").hidden = true;
     toast(permission === "granted" ? "You will be notified when a job ends." : "Notifications stay off.");
   });
-  setupSignIn(auth, enterApp);
 
   if (auth.signedIn) {
     auth.scheduleRefresh();

@@ -1,9 +1,24 @@
 // Quick checks on a chosen file before it is sent: extension, size, header and first rows.
+// The same rules as the server's pre-check (layers/model batchscore_model/csvcheck.py).
 const PREVIEW_BYTES = 64 * 1024;
 const PREVIEW_ROWS = 5;
+const DELIMITERS = [",", ";", "\t"];
+
+/** The candidate seen most often outside quotes on the first line; comma on a tie. */
+export function sniffDelimiter(text) {
+  const counts = new Map(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const char of text.replace(/^[\r\n]+/, "")) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char === "\n") break;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char) + 1);
+  }
+  const best = DELIMITERS.reduce((a, b) => (counts.get(b) > counts.get(a) ? b : a));
+  return counts.get(best) > 0 ? best : ",";
+}
 
 /** Parses CSV text (RFC 4180 quoting); the last line is dropped when it may be cut off. */
-export function parseCsv(text, { complete = true } = {}) {
+export function parseCsv(text, { complete = true, delimiter = "," } = {}) {
   const rows = [];
   let row = [];
   let field = "";
@@ -21,7 +36,7 @@ export function parseCsv(text, { complete = true } = {}) {
       }
     } else if (char === '"') {
       quoted = true;
-    } else if (char === ",") {
+    } else if (char === delimiter) {
       row.push(field);
       field = "";
     } else if (char === "\n" || char === "\r") {
@@ -63,10 +78,17 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
 
   const complete = file.size <= PREVIEW_BYTES;
   const text = (await file.slice(0, PREVIEW_BYTES).text()).replace(/^\uFEFF/, "");
-  const [header = [], ...rows] = parseCsv(text, { complete });
+  const [header = [], ...rows] = parseCsv(text, { complete, delimiter: sniffDelimiter(text) });
   result.header = header.map((name) => name.trim());
   result.rows = rows.slice(0, PREVIEW_ROWS);
-  if (rows.length === 0) result.warnings.push("The file has a header but no data rows.");
+  if (rows.length === 0) {
+    (complete ? result.errors : result.warnings).push("The file has a header but no data rows.");
+  }
+
+  const duplicates = [...new Set(result.header.filter((name, i) => result.header.indexOf(name) !== i))];
+  if (duplicates.length > 0) {
+    result.errors.push(`Column names appear more than once: ${duplicates.join(", ")}.`);
+  }
 
   const present = new Set(result.header);
   const known = new Set(columns.map((column) => column.name));

@@ -201,25 +201,25 @@ export class JobsPanel {
     const meta = [job.source, job.model_version && `model ${job.model_version}`].filter(Boolean).join(" · ");
     return h(
       "tr",
-      { "data-job-id": job.job_id, "data-status": job.status },
+      { role: "row", "data-job-id": job.job_id, "data-status": job.status },
       h(
         "td",
-        { class: "cell-file", "data-label": "File" },
+        { role: "cell", class: "cell-file", "data-label": "File" },
         h("span", { class: "file-name", id: nameId }, job.filename),
         meta && h("span", { class: "file-meta" }, meta),
       ),
       h(
         "td",
-        { class: "cell-time", "data-label": "Submitted" },
+        { role: "cell", class: "cell-time", "data-label": "Submitted" },
         h("time", { datetime: job.created_at, title: formatDateTime(job.created_at) }),
       ),
       h(
         "td",
-        { class: "cell-status", "data-label": "Status" },
+        { role: "cell", class: "cell-status", "data-label": "Status" },
         h("span", { class: `badge badge--${job.status.toLowerCase()}` }, statusLabel(job.status)),
       ),
-      h("td", { class: "cell-details", "data-label": "Details" }, renderDetails(job)),
-      h("td", { class: "cell-actions" }, h("div", { class: "actions" }, actions)),
+      h("td", { role: "cell", class: "cell-details", "data-label": "Details" }, renderDetails(job)),
+      h("td", { role: "cell", class: "cell-actions" }, h("div", { class: "actions" }, actions)),
     );
   }
 
@@ -322,6 +322,9 @@ function renderDetails(job) {
     case "AWAITING_UPLOAD":
       return h("span", { class: "muted" }, "Waiting for upload");
     case "QUEUED":
+      if (job.error) {
+        return h("span", { class: "muted" }, `Retrying after an error: ${job.error.message}`);
+      }
       return h("span", { class: "muted" }, total ? `${formatCount(total)} rows, waiting to start` : "Waiting to start");
     case "PROCESSING": {
       const text = total ? `${formatCount(done)} / ${formatCount(total)} rows` : `${formatCount(done)} rows`;

@@ -2,6 +2,7 @@
 import { $, h } from "./dom.js";
 
 const TOAST_MS = 8000;
+const MAX_TOASTS = 3;
 
 /** Shows a notice; kind is "info", "success" or "error". An action is {label, run}. */
 export function toast(message, { kind = "info", action = null } = {}) {
@@ -15,6 +16,8 @@ export function toast(message, { kind = "info", action = null } = {}) {
     h("button", { type: "button", class: "toast__close", "aria-label": "Dismiss notice", onclick: close }, "×"),
   );
   $(kind === "error" ? "alerts" : "notices").append(item);
+  const shown = document.querySelectorAll(".toast");
+  for (const old of [...shown].slice(0, Math.max(shown.length - MAX_TOASTS, 0))) old.remove();
   setTimeout(close, kind === "error" ? TOAST_MS * 2 : TOAST_MS);
 }
 

@@ -17,6 +17,7 @@ export class UploadPanel {
     this.onJobCreated = onJobCreated;
     this.onUploaded = onUploaded;
     this.model = { columns: [] };
+    this.modelLoaded = Promise.resolve();
     this.items = [];
     this.#bindEvents();
   }
@@ -25,7 +26,15 @@ export class UploadPanel {
     return this.model.max_upload_bytes || DEFAULT_MAX_UPLOAD_BYTES;
   }
 
-  setModel(model) {
+  /** Takes the pending GET /model answer; file checks wait for it. */
+  loadModel(modelPromise) {
+    this.modelLoaded = modelPromise.then(
+      (model) => this.#setModel(model),
+      (error) => toast(`The model description could not be loaded: ${error.message}`, { kind: "error" }),
+    );
+  }
+
+  #setModel(model) {
     this.model = model;
     const required = model.columns.filter((column) => column.required);
     $("model-summary").textContent =
@@ -88,6 +97,7 @@ export class UploadPanel {
   }
 
   async #check(item) {
+    await this.modelLoaded;
     item.check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
     item.state = item.check.errors.length > 0 ? "invalid" : "ready";
     item.refs.checks.replaceChildren(...renderChecks(item.check));
@@ -110,7 +120,7 @@ export class UploadPanel {
         this.#setStatus(item, `Uploading… ${percent}%`);
       });
       item.state = "done";
-      this.#setStatus(item, "Uploaded: the job is queued");
+      this.#setStatus(item, "Uploaded");
       this.onUploaded(job);
       setTimeout(() => this.#remove(item), DONE_ITEM_LINGER_MS);
     } catch (error) {

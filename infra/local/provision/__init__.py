@@ -6,6 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from infra.local.errors import TemplateError
 from infra.local.provision import cognito, dynamodb, passive, s3, sqs
 from infra.local.provision.context import Created, ProvisionContext
 from infra.local.template import StackTemplate
@@ -38,10 +41,18 @@ _UNRESOLVED = {"AWS::Serverless::Function", "AWS::Serverless::LayerVersion"}
 
 
 def provision(
-    stack: StackTemplate, client: Callable[[str], Any], api_url: str
+    stack: StackTemplate,
+    client: Callable[[str], Any],
+    api_url: str,
+    visibility_timeout: int | None = None,
 ) -> dict[str, Created]:
     """Create the stack's resources in dependency order; their ids land in `stack.resolver`."""
-    ctx = ProvisionContext(resolver=stack.resolver, client=client, api_url=api_url)
+    ctx = ProvisionContext(
+        resolver=stack.resolver,
+        client=client,
+        api_url=api_url,
+        visibility_timeout=visibility_timeout,
+    )
     created: dict[str, Created] = {}
     for resource in stack.resources():
         creator = CREATORS.get(resource.type)
@@ -53,7 +64,12 @@ def provision(
                 if resource.type in _UNRESOLVED
                 else stack.resolver.resolve(resource.properties)
             )
-            result = creator(resource.logical_id, props, ctx)
+            try:
+                result = creator(resource.logical_id, props, ctx)
+            except ClientError as exc:
+                raise TemplateError(
+                    f"{resource.logical_id} ({resource.type}): the emulator refused it: {exc}"
+                ) from exc
             log.debug("created %s (%s): %s", resource.logical_id, resource.type, result.ref)
         stack.resolver.set_physical(resource.logical_id, result.ref, result.attributes)
         created[resource.logical_id] = result

@@ -22,6 +22,7 @@ class ProvisionContext:
     resolver: Resolver
     client: Callable[[str], Any]
     api_url: str
+    visibility_timeout: int | None = None
 
     @property
     def region(self) -> str:

@@ -69,9 +69,7 @@ def create_bucket(logical_id: str, props: dict[str, Any], ctx: ProvisionContext)
     if ctx.region == "us-east-1":
         s3.create_bucket(Bucket=name)
     else:
-        s3.create_bucket(
-            Bucket=name, CreateBucketConfiguration={"LocationConstraint": ctx.region}
-        )
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": ctx.region})
     if props.get("CorsConfiguration"):
         s3.put_bucket_cors(
             Bucket=name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from infra.local.provision.context import Created, ProvisionContext
@@ -25,8 +24,6 @@ _ATTRIBUTES = (
     "FifoThroughputLimit",
 )
 
-VISIBILITY_TIMEOUT_ENV = "BATCHSCORE_LOCAL_VISIBILITY_TIMEOUT"
-
 
 def _attribute_text(value: Any) -> str:
     if isinstance(value, dict):
@@ -41,10 +38,9 @@ def create_queue(logical_id: str, props: dict[str, Any], ctx: ProvisionContext) 
     if props.get("FifoQueue") in (True, "true") and not name.endswith(".fifo"):
         name += ".fifo"
     attributes = {key: _attribute_text(props[key]) for key in _ATTRIBUTES if key in props}
-    override = os.environ.get(VISIBILITY_TIMEOUT_ENV)
-    if override:
+    if ctx.visibility_timeout is not None:
         # Tests shorten the retry cycle; the template's value stays the default.
-        attributes["VisibilityTimeout"] = override
+        attributes["VisibilityTimeout"] = str(ctx.visibility_timeout)
     sqs = ctx.client("sqs")
     tags = {tag["Key"]: str(tag["Value"]) for tag in props.get("Tags") or []}
     url = sqs.create_queue(QueueName=name, Attributes=attributes, tags=tags)["QueueUrl"]

@@ -75,6 +75,7 @@ class Job(BaseModel):
     created_at: str
     updated_at: str
     input_key: str
+    input_version_id: str | None = None
     result_key: str | None = None
     result_version_id: str | None = None
     error_report_key: str | None = None
@@ -99,6 +100,7 @@ class Job(BaseModel):
             mode="json",
             exclude={
                 "input_key",
+                "input_version_id",
                 "result_key",
                 "result_version_id",
                 "error_report_key",

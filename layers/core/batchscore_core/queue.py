@@ -6,6 +6,15 @@ import json
 from typing import Any
 
 import boto3
+from pydantic import BaseModel
+
+from batchscore_core.models import JobId
+
+
+class JobMessage(BaseModel):
+    """The jobs queue's message body (docs/INTERNALS.md)."""
+
+    job_id: JobId
 
 
 class JobQueue:

@@ -27,6 +27,11 @@ class Settings(BaseModel):
         default="reject", pattern="^(reject|skip)$", alias="BAD_ROWS_POLICY"
     )
     webhook_secrets_parameter: str = Field(default="", alias="WEBHOOK_SECRETS_PARAMETER")
+    # Local runs only: lets a webhook point at http://127.0.0.1 or http://localhost.
+    allow_insecure_callbacks: bool = Field(default=False, alias="ALLOW_INSECURE_CALLBACKS")
+    webhook_queue_url: str = Field(default="", alias="WEBHOOK_QUEUE_URL")
+    # Local runtime only (`make run`): one signing secret for every owner, instead of SSM.
+    local_webhook_secret: str = Field(default="", alias="BATCHSCORE_WEBHOOK_SECRET")
 
 
 @lru_cache(maxsize=1)

@@ -179,7 +179,8 @@ class JobStore:
         values: dict[str, Any],
         increment: str | None = None,
     ) -> Job:
-        names = {"#status": "status"}
+        # DynamoDB refuses unused names: `update` has no state condition.
+        names = {"#status": "status"} if "#status" in condition else {}
         sets = []
         all_fields = {**fields, "updated_at": iso(utc_now())}
         for i, (name, value) in enumerate(all_fields.items()):

@@ -1,0 +1,1 @@
+"""`make bench`: the scoring engine against the naive pandas -> openpyxl baseline."""

@@ -1,0 +1,67 @@
+"""ProcessFunction: one job message from the jobs queue -> an xlsx of predictions in S3."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from batchscore_core.adapters import announcer, data_store, job_store
+from batchscore_core.observability import logger, metrics, tracer
+from batchscore_core.queue import JobMessage
+from batchscore_core.settings import get_settings
+from batchscore_model.engine import EngineOptions
+from process_model import model_bundle
+from process_run import RunSettings, process_job
+from pydantic import Json
+
+
+class JobSqsRecord(SqsRecordModel):
+    body: Json[JobMessage]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=JobSqsRecord)
+
+
+@lru_cache(maxsize=1)
+def run_settings() -> RunSettings:
+    settings = get_settings()
+    return RunSettings(
+        progress_interval_seconds=settings.progress_interval_seconds,
+        engine_options=EngineOptions.model_validate({"bad_rows": settings.bad_rows_policy}),
+        work_dir=Path(tempfile.gettempdir()),
+    )
+
+
+def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
+    job_id = record.body.job_id
+    logger.set_correlation_id(job_id)
+    process_job(
+        job_id,
+        # The lease ends when this invocation must: after that, a retry may take the job over.
+        lease_seconds=max(1, lambda_context.get_remaining_time_in_millis() // 1000),
+        store=job_store(),
+        data=data_store(),
+        announcer=announcer(),
+        bundle=model_bundle(),
+        settings=run_settings(),
+    )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )

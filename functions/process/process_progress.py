@@ -1,0 +1,58 @@
+"""Progress of a running job, written at most once per interval."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from batchscore_core.errors import InvalidTransition, JobNotFound
+from batchscore_core.store import JobStore
+
+
+class RunAbandoned(Exception):
+    """The job left PROCESSING under us (deleted, or taken over): stop without a trace."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job {job_id} is no longer ours")
+        self.job_id = job_id
+
+
+class ProgressReporter:
+    """The engine's `progress(rows_done, bytes_read)` callback.
+
+    Until the end, the total is estimated from the share of the input's bytes read so far.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        job_id: str,
+        *,
+        total_bytes: int,
+        interval_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._job_id = job_id
+        self._total_bytes = total_bytes
+        self._interval = interval_seconds
+        self._clock = clock
+        self._last_write = clock()
+
+    def __call__(self, rows_done: int, bytes_read: int) -> None:
+        now = self._clock()
+        if now - self._last_write < self._interval:
+            return
+        self._last_write = now
+        try:
+            self._store.record_progress(
+                self._job_id, rows_done, estimate_total(rows_done, bytes_read, self._total_bytes)
+            )
+        except (InvalidTransition, JobNotFound) as exc:
+            raise RunAbandoned(self._job_id) from exc
+
+
+def estimate_total(rows_done: int, bytes_read: int, total_bytes: int) -> int | None:
+    if bytes_read <= 0 or total_bytes <= 0:
+        return None
+    return max(rows_done, round(rows_done * total_bytes / bytes_read))

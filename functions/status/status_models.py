@@ -1,0 +1,119 @@
+"""What the HTTP API reads and answers: request and response bodies (the OpenAPI schemas)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from batchscore_core.models import Job, JobError, JobSource, JobStatus
+from batchscore_model.schema import ColumnSpec, OutputSpec
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+def _plain_csv_name(value: str) -> str:
+    if "/" in value or "\\" in value:
+        raise ValueError("must be a plain file name, without a path")
+    if not value.isprintable():
+        raise ValueError("must not contain control characters")
+    if not value.lower().endswith(".csv") or len(value) == len(".csv"):
+        raise ValueError("must end with .csv")
+    return value
+
+
+def _callback_address(value: str) -> str:
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise ValueError("must be an absolute URL")
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+        return value
+    raise ValueError("must be an https URL")
+
+
+CsvFilename = Annotated[str, Field(min_length=5, max_length=255), AfterValidator(_plain_csv_name)]
+CallbackUrl = Annotated[str, Field(max_length=2048), AfterValidator(_callback_address)]
+
+
+class CreateJobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: CsvFilename
+    callback_url: CallbackUrl | None = None
+
+
+class ArchiveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    archived: bool = True
+
+
+class UploadForm(BaseModel):
+    """A presigned POST: send `fields` then the file as multipart form data to `url`."""
+
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+
+
+class JobView(BaseModel):
+    """A job as clients see it (`Job.public()`); fields beyond DESIGN.md's pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_id: str
+    status: JobStatus
+    filename: str
+    source: JobSource
+    created_at: str
+    updated_at: str
+    rows_total: int | None = None
+    rows_done: int = 0
+    model_version: str | None = None
+    archived: bool = False
+    error: JobError | None = None
+
+    @classmethod
+    def of(cls, job: Job) -> JobView:
+        return cls.model_validate(job.public())
+
+
+class CreatedJob(BaseModel):
+    job_id: str
+    status: JobStatus
+    upload: UploadForm
+    job: JobView
+
+
+class JobPage(BaseModel):
+    items: list[JobView]
+    next_token: str | None = None
+
+
+class ResultLink(BaseModel):
+    url: str
+    expires_at: str
+
+
+class ModelDescription(BaseModel):
+    version: str
+    task: str
+    columns: list[ColumnSpec]
+    outputs: list[OutputSpec]
+    max_upload_bytes: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorInfo

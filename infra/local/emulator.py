@@ -1,0 +1,57 @@
+"""The AWS emulator: moto's server in a thread of the runtime, on loopback."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from infra.local.errors import LocalRuntimeError
+from infra.local.settings import LOCAL_CREDENTIAL
+
+
+def _wait_listening(host: str, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise LocalRuntimeError(f"the AWS emulator did not listen on {host}:{port} within {timeout}s")
+
+
+class Emulator:
+    def __init__(self, host: str, port: int, region: str) -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        # One line per emulator request drowns the handlers' output.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server.start()
+        _wait_listening(self.host, self.port, timeout=15)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id=LOCAL_CREDENTIAL,
+            aws_secret_access_key=LOCAL_CREDENTIAL,
+            config=Config(signature_version="s3v4", retries={"max_attempts": 2}),
+        )

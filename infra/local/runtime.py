@@ -1,0 +1,265 @@
+"""Start and stop the whole local stack: emulator, resources, functions, API, web page."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.local.api.cors import CorsConfig
+from infra.local.api.gateway import HttpApiGateway
+from infra.local.api.jwt_auth import JwtAuthorizer, JwtVerifier, local_jwks_url
+from infra.local.api.routes import RouteTable
+from infra.local.api.server import ApiServer
+from infra.local.cfn_yaml import load_template
+from infra.local.demo_user import create_demo_user
+from infra.local.emulator import Emulator
+from infra.local.errors import LocalRuntimeError
+from infra.local.functions import FunctionSpec, read_functions
+from infra.local.outputs import resolve_outputs, web_config, write_json
+from infra.local.pool import FunctionPool, worker_environment
+from infra.local.ports import ensure_port_free
+from infra.local.provision import provision
+from infra.local.settings import PORT_ENV_VARS, LocalSettings
+from infra.local.sqs_poller import SqsPoller
+from infra.local.template import StackTemplate
+from infra.local.web_server import WebServer
+
+log = logging.getLogger("batchscore.local")
+
+READY_FILE = "ready"
+OUTPUTS_FILE = "stack-outputs.json"
+
+
+@dataclass
+class LocalRuntime:
+    settings: LocalSettings
+    stack: StackTemplate | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    _emulator: Emulator | None = None
+    _pools: dict[str, FunctionPool] = field(default_factory=dict)
+    _servers: list[Any] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> float:
+        """Bring everything up; returns the seconds it took."""
+        started = time.monotonic()
+        settings = self.settings
+        for attribute, env_var in PORT_ENV_VARS.items():
+            ensure_port_free(settings.host, getattr(settings, attribute), env_var)
+        self._reset_state_dir()
+        self._emulator = Emulator(settings.host, settings.emulator_port, settings.region)
+        self._emulator.start()
+        log.info("AWS emulator (moto) on %s", settings.emulator_url)
+        self.stack = self._load_stack()
+        provision(
+            self.stack,
+            self._emulator.client,
+            settings.api_url,
+            visibility_timeout=settings.visibility_timeout,
+        )
+        self.outputs = resolve_outputs(self.stack, settings.api_url)
+        functions = read_functions(self.stack)
+        self._start_pools(functions)
+        self._start_pollers(functions)
+        self._start_api(functions)
+        self._start_web()
+        self._create_demo_user()
+        write_json(settings.state_dir / OUTPUTS_FILE, self.outputs)
+        elapsed = time.monotonic() - started
+        write_json(settings.state_dir / READY_FILE, self._summary(elapsed))
+        return elapsed
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the emulator (after `start`)."""
+        if self._emulator is None:
+            raise LocalRuntimeError("the runtime is not started: call start() first")
+        return self._emulator.client(service)
+
+    # ---- steps
+    def _reset_state_dir(self) -> None:
+        state_dir = self.settings.state_dir
+        if state_dir.exists():
+            shutil.rmtree(state_dir)
+        state_dir.mkdir(parents=True)
+
+    def _load_stack(self) -> StackTemplate:
+        settings = self.settings
+        declared = load_template(settings.template).get("Parameters") or {}
+        return StackTemplate.load(
+            settings.template,
+            stack_name=settings.stack_name,
+            region=settings.region,
+            account_id="123456789012",  # moto's account
+            parameter_overrides=with_web_origin(
+                declared, settings.parameters, settings.web_origin_parameter, settings.web_url
+            ),
+        )
+
+    def _start_pools(self, functions: list[FunctionSpec]) -> None:
+        aws_env = self.settings.aws_environment()
+        for spec in functions:
+            env = worker_environment(spec, aws_env)
+            self._pools[spec.logical_id] = FunctionPool(spec, env, self.settings.concurrency)
+        threads = [threading.Thread(target=pool.start) for pool in self._pools.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _start_pollers(self, functions: list[FunctionSpec]) -> None:
+        assert self._emulator is not None
+        for spec in functions:
+            for source in spec.sqs_sources:
+                for _ in range(self.settings.concurrency):
+                    poller = SqsPoller(
+                        source,
+                        self._pools[spec.logical_id],
+                        self._emulator.client("sqs"),
+                        region=self.settings.region,
+                        wait_seconds=self.settings.poll_wait_seconds,
+                        stop=self._stopping,
+                    )
+                    self._spawn(poller.run, f"poll-{spec.logical_id}")
+                log.info(
+                    "%s <- SQS %s (batch %d)", spec.logical_id, poller.queue_url, source.batch_size
+                )
+
+    def _start_api(self, functions: list[FunctionSpec]) -> None:
+        assert self.stack is not None
+        settings = self.settings
+        routes = [(route, spec.logical_id) for spec in functions for route in spec.http_routes]
+        verifiers: dict[str, JwtVerifier] = {}
+        cors: CorsConfig | None = None
+        for resource in self.stack.resources():
+            if resource.type != "AWS::Serverless::HttpApi":
+                continue
+            props = self.stack.resolver.resolve(resource.properties)
+            cors = cors or CorsConfig.from_template(props.get("CorsConfiguration"))
+            for name, authorizer in ((props.get("Auth") or {}).get("Authorizers") or {}).items():
+                jwt_config = authorizer.get("JwtConfiguration")
+                if not jwt_config:
+                    log.warning("skip authorizer %s: only JWT authorizers run locally", name)
+                    continue
+                issuer = str(jwt_config["issuer"])
+                verifiers[name] = JwtVerifier(
+                    JwtAuthorizer(
+                        name=name,
+                        issuer=issuer,
+                        audience=tuple(str(item) for item in jwt_config.get("audience") or []),
+                        jwks_url=local_jwks_url(settings.emulator_url, issuer),
+                    )
+                )
+        gateway = HttpApiGateway(
+            routes=RouteTable(routes),
+            invoke=lambda function, event: self._pools[function].invoke(event),
+            verifiers=verifiers,
+            cors=cors,
+            account_id=self.stack.resolver.account_id,
+        )
+        server = ApiServer(settings.host, settings.api_port, gateway)
+        self._serve(server, "api")
+        for route, function in routes:
+            auth = f"auth {route.authorizer}" if route.authorizer else "no auth"
+            log.info("%-7s %-28s -> %s (%s)", route.method, route.path, function, auth)
+
+    def _start_web(self) -> None:
+        settings = self.settings
+        config = web_config(
+            self.outputs,
+            api_url=settings.api_url,
+            region=settings.region,
+            cognito_endpoint=settings.emulator_url + "/",
+        )
+        if not (settings.web_dir / "index.html").is_file():
+            log.warning("no %s/index.html: the web server shows a placeholder", settings.web_dir)
+        self._serve(WebServer(settings.host, settings.web_port, settings.web_dir, config), "web")
+
+    def _create_demo_user(self) -> None:
+        pool_id = self.outputs.get("UserPoolId")
+        if not pool_id:
+            log.warning("no UserPoolId output: no demo user created")
+            return
+        assert self._emulator is not None
+        create_demo_user(
+            self._emulator.client("cognito-idp"),
+            str(pool_id),
+            self.settings.demo_user,
+            self.settings.demo_password,
+        )
+
+    def _serve(self, server: Any, name: str) -> None:
+        self._servers.append(server)
+        self._spawn(server.serve_forever, name)
+
+    def _spawn(self, target: Any, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _summary(self, elapsed: float) -> dict[str, Any]:
+        settings = self.settings
+        return {
+            "emulator_url": settings.emulator_url,
+            "api_url": settings.api_url,
+            "web_url": settings.web_url,
+            "demo_user": settings.demo_user,
+            "demo_password": settings.demo_password,  # local-only, printed in the banner too
+            "started_in_seconds": round(elapsed, 2),
+            "outputs": self.outputs,
+        }
+
+    def banner(self, elapsed: float) -> str:
+        settings = self.settings
+        lines = [
+            "",
+            f"batchscore local is ready in {elapsed:.1f} s",
+            f"  web page     {settings.web_url}",
+            f"  HTTP API     {settings.api_url}",
+            f"  AWS emulator {settings.emulator_url}  (AWS_ENDPOINT_URL for boto3 / aws cli,"
+            " keys: local/local)",
+            f"  sign in as   {settings.demo_user} / {settings.demo_password}  (local only)",
+            f"  outputs      {settings.state_dir / OUTPUTS_FILE}",
+            f"  functions    {', '.join(self._pools)} (up to {settings.concurrency} workers each)",
+            "Ctrl-C stops everything.",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for pool in self._pools.values():
+            pool.stop()
+        if self._emulator is not None:
+            # Stopping the emulator first ends the pollers' long polls at once.
+            self._emulator.stop()
+        deadline = time.monotonic() + 2
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        (self.settings.state_dir / READY_FILE).unlink(missing_ok=True)
+
+
+def with_web_origin(
+    declared: dict[str, Any], overrides: dict[str, str], name: str, web_url: str
+) -> dict[str, str]:
+    """The local page's origin is the template's allowed browser origin, whatever its port.
+
+    A String parameter is set to it; a CommaDelimitedList gets it appended to its default.
+    """
+    parameters = dict(overrides)
+    if name not in declared or name in parameters:
+        return parameters
+    spec = declared[name]
+    if str(spec.get("Type", "String")).startswith(("CommaDelimitedList", "List<")):
+        origins = [origin for origin in str(spec.get("Default") or "").split(",") if origin]
+        parameters[name] = ",".join([*origins, web_url] if web_url not in origins else origins)
+    else:
+        parameters[name] = web_url
+    return parameters

@@ -1,0 +1,66 @@
+"""The runtime's settings: environment variables, overridden by command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_CREDENTIAL = "local"
+"""The emulator accepts any key: this one says plainly that it is not a real AWS key."""
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+PORT_ENV_VARS = {
+    "emulator_port": "BATCHSCORE_EMULATOR_PORT",
+    "api_port": "BATCHSCORE_API_PORT",
+    "web_port": "BATCHSCORE_WEB_PORT",
+}
+
+
+class LocalSettings(BaseSettings):
+    model_config = SettingsConfigDict(populate_by_name=True, extra="forbid")
+
+    host: str = Field("127.0.0.1", validation_alias="BATCHSCORE_HOST")
+    emulator_port: int = Field(5000, validation_alias="BATCHSCORE_EMULATOR_PORT")
+    api_port: int = Field(3000, validation_alias="BATCHSCORE_API_PORT")
+    web_port: int = Field(8080, validation_alias="BATCHSCORE_WEB_PORT")
+    region: str = Field("us-east-1", validation_alias="AWS_DEFAULT_REGION")
+    stack_name: str = Field("batchscore-local", validation_alias="BATCHSCORE_STACK_NAME")
+    template: Path = Field(REPO_ROOT / "template.yaml", validation_alias="BATCHSCORE_TEMPLATE")
+    web_dir: Path = Field(REPO_ROOT / "web", validation_alias="BATCHSCORE_WEB_DIR")
+    state_dir: Path = Field(REPO_ROOT / ".local", validation_alias="BATCHSCORE_LOCAL_DIR")
+    concurrency: int = Field(2, ge=1, validation_alias="BATCHSCORE_LOCAL_CONCURRENCY")
+    visibility_timeout: int | None = Field(
+        None, ge=0, validation_alias="BATCHSCORE_LOCAL_VISIBILITY_TIMEOUT"
+    )
+    poll_wait_seconds: int = Field(
+        5, ge=0, le=20, validation_alias="BATCHSCORE_LOCAL_POLL_WAIT_SECONDS"
+    )
+    demo_user: str = Field("demo@example.com", validation_alias="BATCHSCORE_DEMO_USER")
+    demo_password: str = Field("Local-Demo-Pass-1", validation_alias="BATCHSCORE_DEMO_PASSWORD")
+    parameters: dict[str, str] = Field(default_factory=dict)
+    web_origin_parameter: str = "WebOrigin"
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://{self.host}:{self.emulator_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    def aws_environment(self) -> dict[str, str]:
+        """What points boto3 at the emulator, in the runtime and in every handler process."""
+        return {
+            "AWS_ENDPOINT_URL": self.emulator_url,
+            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIAL,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }

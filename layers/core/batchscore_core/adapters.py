@@ -1,0 +1,46 @@
+"""The adapters a handler uses, built once per container from the settings, on first use.
+
+Never at import time: environment and `mock_aws` fixtures must take effect first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from batchscore_core.events import JobEvents
+from batchscore_core.notify import Announcer
+from batchscore_core.queue import JobQueue
+from batchscore_core.settings import get_settings
+from batchscore_core.storage import DataStore
+from batchscore_core.store import JobStore
+from batchscore_core.webhook_queue import WebhookQueue
+
+
+@lru_cache(maxsize=1)
+def job_store() -> JobStore:
+    settings = get_settings()
+    return JobStore(settings.jobs_table_name, ttl_days=settings.job_ttl_days)
+
+
+@lru_cache(maxsize=1)
+def data_store() -> DataStore:
+    return DataStore(get_settings().data_bucket_name)
+
+
+@lru_cache(maxsize=1)
+def job_queue() -> JobQueue:
+    return JobQueue(get_settings().jobs_queue_url)
+
+
+@lru_cache(maxsize=1)
+def announcer() -> Announcer:
+    """EventBridge always; webhooks when the function has the webhook queue."""
+    settings = get_settings()
+    webhooks = WebhookQueue(settings.webhook_queue_url) if settings.webhook_queue_url else None
+    return Announcer(JobEvents(settings.event_bus_name), webhooks)
+
+
+def clear_adapters() -> None:
+    """Forget every built adapter (tests, after changing the environment)."""
+    for factory in (job_store, data_store, job_queue, announcer):
+        factory.cache_clear()

@@ -1,0 +1,82 @@
+"""S3 notifications as they arrive on the ingest queue (and its DLQ): an S3 event in an SQS body.
+
+Powertools' S3RecordModel requires fields (userIdentity, requestParameters, bucket owner) that
+the local emulator does not send, so these models keep only what ingest reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import BaseModel, Json
+
+from batchscore_core.keys import decode_event_key
+
+TEST_EVENT = "s3:TestEvent"
+
+
+class S3BucketRef(BaseModel):
+    name: str
+
+
+class S3ObjectRef(BaseModel):
+    key: str
+    size: int | None = None
+    eTag: str | None = None
+    versionId: str | None = None
+    sequencer: str | None = None
+
+
+class S3Entity(BaseModel):
+    bucket: S3BucketRef
+    object: S3ObjectRef
+
+
+class S3NotificationRecord(BaseModel):
+    eventName: str
+    s3: S3Entity
+
+
+class S3NotificationBody(BaseModel):
+    """Either object events (`Records`) or the `s3:TestEvent` S3 sends when configured."""
+
+    Records: list[S3NotificationRecord] = []
+    Event: str | None = None
+
+
+class S3NotificationSqsRecord(SqsRecordModel):
+    body: Json[S3NotificationBody]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One created object, its key decoded, with what identifies this version of it."""
+
+    bucket: str
+    key: str
+    size: int | None
+    version_id: str | None
+    sequencer: str | None
+    etag: str | None
+
+    @property
+    def version_tag(self) -> str:
+        """versionId, else sequencer, else ETag: stable across duplicate deliveries."""
+        return self.version_id or self.sequencer or self.etag or ""
+
+
+def created_objects(body: S3NotificationBody) -> list[StoredObject]:
+    """The ObjectCreated records of a notification; a test event has none."""
+    return [
+        StoredObject(
+            bucket=record.s3.bucket.name,
+            key=decode_event_key(record.s3.object.key),
+            size=record.s3.object.size,
+            version_id=record.s3.object.versionId,
+            sequencer=record.s3.object.sequencer,
+            etag=record.s3.object.eTag,
+        )
+        for record in body.Records
+        if record.eventName.startswith("ObjectCreated:")
+    ]

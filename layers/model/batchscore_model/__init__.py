@@ -1,0 +1,1 @@
+"""The model bundle and the streaming scoring engine (CSV in, xlsx with predictions out)."""

@@ -1,0 +1,186 @@
+"""Load and save model bundles: a skops estimator plus its schema and metadata, checksummed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import skops.io as sio
+from skops.io.exceptions import UntrustedTypesFoundException
+
+from batchscore_model import checksums
+from batchscore_model.errors import BundleError
+from batchscore_model.schema import (
+    BUNDLE_FILES,
+    METADATA_FILE,
+    MODEL_FILE,
+    SCHEMA_FILE,
+    BundleMetadata,
+    ModelInfo,
+    default_bundle_dir,
+    load_metadata,
+    load_model_info,
+)
+
+# Types skops does not trust by default and that a bundle may contain; anything else is refused.
+TRUSTED_TYPES = ["numpy.dtype"]
+MAX_RECORDS = 1000
+
+
+@dataclass(frozen=True)
+class Prediction:
+    labels: np.ndarray  # one per row: class label (as text) or predicted value
+    probabilities: np.ndarray | None  # rows x classes, in `ModelInfo.classes` order
+
+
+class Bundle:
+    """A loaded, verified bundle and the vectorised prediction the engine uses."""
+
+    def __init__(self, estimator: Any, info: ModelInfo, metadata: BundleMetadata) -> None:
+        self.estimator = estimator
+        self.info = info
+        self.metadata = metadata
+
+    @property
+    def version(self) -> str:
+        return self.info.version
+
+    @property
+    def output_names(self) -> list[str]:
+        return [output.name for output in self.info.outputs]
+
+    @property
+    def has_probabilities(self) -> bool:
+        return len(self.info.outputs) > 1
+
+    def predict_frame(self, features: pd.DataFrame) -> Prediction:
+        if not len(features):
+            width = len(self.info.classes or [])
+            empty = np.zeros((0, width)) if self.has_probabilities else None
+            return Prediction(labels=np.zeros(0, dtype=object), probabilities=empty)
+        if self.has_probabilities:
+            probabilities = np.asarray(self.estimator.predict_proba(features), dtype=np.float64)
+            classes = np.asarray(self.info.classes, dtype=object)
+            return Prediction(
+                labels=classes[probabilities.argmax(axis=1)], probabilities=probabilities
+            )
+        labels = np.asarray(self.estimator.predict(features))
+        if self.info.task == "classification":
+            labels = labels.astype(str).astype(object)
+        return Prediction(labels=labels, probabilities=None)
+
+    def predict_records(
+        self, rows: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Predict up to `MAX_RECORDS` JSON rows; errors are `{"row", "column", "message"}`."""
+        if len(rows) > MAX_RECORDS:
+            raise ValueError(f"at most {MAX_RECORDS} rows per request, got {len(rows)}")
+        good: list[dict[str, Any]] = []
+        indexes: list[int] = []
+        errors: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            values, row_errors = self._record_values(index, row)
+            if row_errors:
+                errors.extend(row_errors)
+            else:
+                good.append(values)
+                indexes.append(index)
+        features = pd.DataFrame(good, columns=self.info.feature_names)
+        prediction = self.predict_frame(features)
+        results = []
+        for position, index in enumerate(indexes):
+            result: dict[str, Any] = {
+                "row": index,
+                "prediction": _plain(prediction.labels[position]),
+            }
+            if prediction.probabilities is not None and self.info.classes:
+                result["probabilities"] = {
+                    label: float(prediction.probabilities[position, k])
+                    for k, label in enumerate(self.info.classes)
+                }
+            results.append(result)
+        return results, errors
+
+    def _record_values(
+        self, index: int, row: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        values: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for spec in self.info.columns:
+            value = row.get(spec.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if spec.required and not self.info.accepts_missing:
+                    errors.append(
+                        {"row": index, "column": spec.name, "message": "a value is required"}
+                    )
+                values[spec.name] = np.nan
+            elif spec.dtype == "category":
+                values[spec.name] = str(value)
+            else:
+                number = _number(value)
+                if number is None:
+                    message = f"{value!r} is not a number"
+                    errors.append({"row": index, "column": spec.name, "message": message})
+                values[spec.name] = number
+        return values, errors
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def load_bundle(bundle_dir: Path | None = None) -> Bundle:
+    """Verify every file against `checksums.sha256`, then load the estimator with skops."""
+    directory = bundle_dir or default_bundle_dir()
+    checksums.verify(directory, BUNDLE_FILES)
+    info = load_model_info(directory)
+    metadata = load_metadata(directory)
+    if info.version != metadata.version:
+        raise BundleError(
+            f"{directory / SCHEMA_FILE}: version {info.version!r} differs from "
+            f"{METADATA_FILE}'s {metadata.version!r}"
+        )
+    try:
+        estimator = sio.load(directory / MODEL_FILE, trusted=TRUSTED_TYPES)
+    except UntrustedTypesFoundException as exc:
+        raise BundleError(f"{directory / MODEL_FILE}: refused, {exc}") from exc
+    names = [str(name) for name in getattr(estimator, "feature_names_in_", [])]
+    if names != info.feature_names:
+        raise BundleError(f"{directory / SCHEMA_FILE}: columns do not match the estimator's")
+    return Bundle(estimator, info, metadata)
+
+
+def save_bundle(directory: Path, estimator: Any, info: ModelInfo, metadata: BundleMetadata) -> None:
+    """Write a complete bundle next to `directory`, then swap it in whole."""
+    staging = directory.with_name(f"{directory.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    sio.dump(estimator, staging / MODEL_FILE)
+    _write_json(staging / SCHEMA_FILE, info.model_dump(mode="json"))
+    _write_json(staging / METADATA_FILE, metadata.model_dump(mode="json"))
+    checksums.write_checksums(staging, BUNDLE_FILES)
+    retired = directory.with_name(f"{directory.name}.retired")
+    shutil.rmtree(retired, ignore_errors=True)
+    if directory.exists():
+        directory.rename(retired)
+    staging.rename(directory)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")

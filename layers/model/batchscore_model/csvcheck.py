@@ -1,0 +1,165 @@
+"""CSV dialect, header and decoding rules, shared by the upload pre-check and the engine.
+
+Light module: stdlib only (the upload function imports it without pandas).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from batchscore_model.errors import InputRejected, Problem, problem
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+BOM = codecs.BOM_UTF8
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    delimiter: str
+    columns: list[str]
+    encoding: str
+
+
+def encoding_of(head: bytes) -> str:
+    return "utf-8-sig" if head.startswith(BOM) else "utf-8"
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on `\\n` only, keeping the ends (`str.splitlines` also splits on form feeds etc.)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def undecodable(
+    data: bytes, error: UnicodeDecodeError, *, line_offset: int = 0, header: list[str] | None = None
+) -> InputRejected:
+    """Name the line and, when the header is known, the column of the first bad byte in `data`."""
+    before = data[: error.start]
+    line = line_offset + before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    prefix = before[line_start:].decode("utf-8", errors="replace")
+    column: str | None = None
+    if header:
+        index = max(prefix.count(delimiter) for delimiter in DELIMITERS)
+        column = header[index] if index < len(header) else None
+    character = len(prefix) + 1
+    message = (
+        f"line {line}, character {character}: byte 0x{data[error.start]:02x} is not valid UTF-8;"
+        " save the file as UTF-8"
+    )
+    return InputRejected("undecodable", message, [problem(message, line=line, column=column)])
+
+
+def decode_head(head: bytes, *, complete: bool) -> str:
+    """Decode the first bytes of a file; an incomplete character at a cut end is dropped."""
+    decoder = codecs.getincrementaldecoder(encoding_of(head))()
+    try:
+        return str(decoder.decode(head, final=complete))
+    except UnicodeDecodeError as exc:
+        raise undecodable(head, exc) from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """The candidate seen most often outside quotes on the first non-blank line; comma on a tie."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in text.lstrip("\r\n"):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "\n":
+            break
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def records(lines: Iterable[str], delimiter: str) -> Reader:
+    """One parser configuration for everybody: RFC 4180 quoting, embedded newlines, CRLF."""
+    return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+
+
+def is_blank(row: list[str]) -> bool:
+    return not any(field.strip() for field in row)
+
+
+def header_problems(
+    columns: list[str], required: list[str], *, line: int = 1
+) -> InputRejected | None:
+    """Duplicate names, then every missing required column, each as one problem."""
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for name in columns:
+        if name in seen:
+            duplicates.append(name)
+        seen.add(name)
+    if duplicates:
+        details: list[Problem] = [
+            problem(f"column {name!r} appears more than once in the header", line=line, column=name)
+            for name in dict.fromkeys(duplicates)
+        ]
+        names = ", ".join(repr(name) for name in dict.fromkeys(duplicates))
+        return InputRejected("duplicate_columns", f"duplicate column names: {names}", details)
+    present = set(columns)
+    missing = [name for name in required if name not in present]
+    if missing:
+        details = [
+            problem(f"required column {name!r} is missing from the header", line=line, column=name)
+            for name in missing
+        ]
+        names = ", ".join(repr(name) for name in missing)
+        return InputRejected(
+            "missing_columns", f"{len(missing)} required column(s) missing: {names}", details
+        )
+    return None
+
+
+def clean_header(row: list[str]) -> list[str]:
+    return [name.strip() for name in row]
+
+
+def precheck(
+    head: bytes, *, total_size: int, max_bytes: int, required_columns: list[str], filename: str
+) -> CsvShape:
+    """Cheap checks on the first bytes of an upload; raises `InputRejected`."""
+    if total_size > max_bytes:
+        message = f"{filename}: {total_size} bytes is over the {max_bytes}-byte limit"
+        raise InputRejected("too_large", message, [problem(message)])
+    body = head[len(BOM) :] if head.startswith(BOM) else head
+    if total_size == 0 or not body.strip():
+        raise InputRejected("empty_file", f"{filename}: the file is empty", [problem("empty file")])
+    text = decode_head(head, complete=len(head) >= total_size)
+    delimiter = sniff_delimiter(text)
+    reader = records(split_lines(text), delimiter)
+    header: list[str] | None = None
+    header_line = 1
+    has_rows = False
+    for row in reader:
+        if is_blank(row):
+            continue
+        if header is None:
+            header = clean_header(row)
+            header_line = reader.line_num
+            continue
+        has_rows = True
+        break
+    assert header is not None  # body is not blank, so one record exists
+    rejected = header_problems(header, required_columns, line=header_line)
+    if rejected:
+        rejected.message = f"{filename}: {rejected.message}"
+        raise rejected
+    if not has_rows and len(head) >= total_size:
+        message = f"{filename}: the file has a header but no data rows"
+        raise InputRejected("header_only", message, [problem(message, line=header_line + 1)])
+    return CsvShape(delimiter=delimiter, columns=header, encoding=encoding_of(head))

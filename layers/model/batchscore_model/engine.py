@@ -1,0 +1,322 @@
+"""The scoring engine: a CSV stream in, an xlsx workbook with predictions out, in bounded memory."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from batchscore_model.bundle import Bundle, Prediction
+from batchscore_model.chunks import ChunkReader, TextChunk
+from batchscore_model.csvcheck import (
+    clean_header,
+    header_problems,
+    is_blank,
+    records,
+    sniff_delimiter,
+    split_lines,
+)
+from batchscore_model.errors import InputRejected, Problem, problem
+from batchscore_model.parse import Layout, ParsedChunk, parse_chunk
+from batchscore_model.xlsx import (
+    EXCEL_MAX_ROWS,
+    XlsxStreamWriter,
+    column_widths,
+    label_cells,
+    literal_number_cells,
+    number_cells,
+    text_cells,
+)
+
+DATA_SHEET = "predictions"
+SUMMARY_SHEET = "summary"
+ERRORS_SHEET = "errors"
+MAX_ERROR_SHEET_ROWS = 100_000
+
+Progress = Callable[[int, int], None]
+
+
+class EngineOptions(BaseModel):
+    chunk_rows: int = Field(default=20_000, ge=1)
+    bad_rows: Literal["reject", "skip"] = "reject"
+    max_bad_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
+    sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
+    max_details: int = Field(default=100, ge=1)
+
+
+class ScoreSummary(BaseModel):
+    job_id: str | None
+    model_version: str
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    prediction_counts: dict[str, int]
+    prediction_stats: dict[str, float]
+    sheets: list[str]
+    timings: dict[str, float]
+    problems: Sequence[Mapping[str, object]]
+
+    def one_line(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.prediction_counts.items())
+        return (
+            f"rows_read={self.rows_read} rows_scored={self.rows_scored} "
+            f"rows_rejected={self.rows_rejected} model={self.model_version} "
+            f"seconds={self.timings['total']:.2f} sheets={len(self.sheets)}"
+            + (f" predictions: {counts}" if counts else "")
+        )
+
+
+def score_csv(
+    source: BinaryIO,
+    bundle: Bundle,
+    sink: BinaryIO | str | Path,
+    *,
+    progress: Progress | None = None,
+    job_id: str | None = None,
+    options: EngineOptions | None = None,
+) -> ScoreSummary:
+    """Score every row of `source` into the workbook `sink`; raises `InputRejected`."""
+    run = _Run(bundle, options or EngineOptions(), job_id)
+    reader = ChunkReader(source, chunk_rows=run.options.chunk_rows)
+    chunks = iter(reader)
+    layout, first, header_line = _read_header(chunks, bundle)
+    reader.header = layout.header
+    writer = XlsxStreamWriter(sink, sheet_row_limit=run.options.sheet_row_limit)
+    try:
+        summary = run.execute(writer, layout, _chain(first, chunks), progress, header_line)
+    except BaseException:
+        writer.abort()
+        if isinstance(sink, str | Path):
+            Path(sink).unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _chain(first: TextChunk | None, rest: Iterator[TextChunk]) -> Iterator[TextChunk]:
+    if first is not None:
+        yield first
+    yield from rest
+
+
+def _read_header(
+    chunks: Iterator[TextChunk], bundle: Bundle
+) -> tuple[Layout, TextChunk | None, int]:
+    """The header record of the first chunk that holds one, and the rest of that chunk."""
+    for chunk in chunks:
+        delimiter = sniff_delimiter(chunk.text)
+        reader = records(split_lines(chunk.text), delimiter)
+        for row in reader:
+            if is_blank(row):
+                continue
+            header = clean_header(row)
+            header_line = chunk.first_line + reader.line_num - 1
+            rejected = header_problems(header, bundle.info.required_columns, line=header_line)
+            if rejected:
+                raise rejected
+            rest = _after_lines(chunk.text, reader.line_num)
+            layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
+            remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
+            return layout, remaining, header_line
+    raise InputRejected("empty_file", "the file is empty", [problem("empty file")])
+
+
+def _after_lines(text: str, count: int) -> str:
+    position = -1
+    for _ in range(count):
+        position = text.find("\n", position + 1)
+        if position < 0:
+            return ""
+    return text[position + 1 :]
+
+
+class _Run:
+    """The counters and clocks of one `score_csv` call."""
+
+    def __init__(self, bundle: Bundle, options: EngineOptions, job_id: str | None) -> None:
+        self.bundle = bundle
+        self.options = options
+        self.job_id = job_id
+        self.rows_read = 0
+        self.rows_scored = 0
+        self.rows_rejected = 0
+        self.problems: list[Problem] = []
+        self.counts: Counter[str] = Counter()
+        self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
+        self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
+
+    def execute(
+        self,
+        writer: XlsxStreamWriter,
+        layout: Layout,
+        chunks: Iterator[TextChunk],
+        progress: Progress | None,
+        header_line: int,
+    ) -> ScoreSummary:
+        started = time.perf_counter()
+        header = layout.header + self.bundle.output_names
+        clock = time.perf_counter()
+        begun = False
+        for chunk in chunks:
+            parsed = parse_chunk(chunk, layout)
+            self._account(parsed)
+            self.timings["read_and_check"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            prediction = self.bundle.predict_frame(parsed.features)
+            self._tally(prediction)
+            self.timings["predict"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            if not begun:
+                writer.begin_table(DATA_SHEET, header, _widths(header, chunk, layout))
+                begun = True
+            prefixes, cells = _cells(parsed, layout, prediction, self.bundle)
+            writer.append_rows(cells, parsed.rows, prefixes=prefixes)
+            self.timings["write"] += time.perf_counter() - clock
+            if progress is not None:
+                progress(self.rows_read, chunk.bytes_read)
+            clock = time.perf_counter()
+        self._final_checks(header_line)
+        clock = time.perf_counter()
+        if not begun:
+            writer.begin_table(DATA_SHEET, header, column_widths(header, []))
+        writer.end_table()
+        self.timings["write"] += time.perf_counter() - clock
+        self.timings["total"] = time.perf_counter() - started
+        sheets = [*writer.sheet_names, SUMMARY_SHEET] + ([ERRORS_SHEET] if self.problems else [])
+        summary = self._summary(sheets)
+        writer.write_sheet(SUMMARY_SHEET, ["item", "value"], _summary_rows(summary), [24.0, 48.0])
+        if self.problems:
+            rows = [[p["line"], p["column"], p["message"]] for p in self.problems]
+            writer.write_sheet(
+                ERRORS_SHEET, ["line", "column", "message"], rows, [10.0, 24.0, 80.0]
+            )
+        writer.close()
+        summary.timings["total"] = round(time.perf_counter() - started, 4)
+        return summary
+
+    def _account(self, parsed: ParsedChunk) -> None:
+        self.rows_read += parsed.rows_read
+        self.rows_scored += parsed.rows
+        if not parsed.problems:
+            return
+        if self.options.bad_rows == "reject":
+            shown = parsed.problems[: self.options.max_details]
+            first = shown[0]["message"]
+            code = parsed.problem_code or "bad_value"
+            raise InputRejected(code, f"{parsed.bad_rows} bad row(s), first: {first}", shown)
+        self.rows_rejected += parsed.bad_rows
+        room = MAX_ERROR_SHEET_ROWS - len(self.problems)
+        self.problems.extend(parsed.problems[: max(room, 0)])
+
+    def _tally(self, prediction: Prediction) -> None:
+        if not len(prediction.labels):
+            return
+        if self.bundle.info.task == "classification":
+            labels, counts = np.unique(prediction.labels.astype(str), return_counts=True)
+            self.counts.update(dict(zip(labels.tolist(), counts.tolist(), strict=True)))
+            return
+        values = prediction.labels.astype(np.float64)
+        self.stats["min"] = min(self.stats["min"], float(values.min()))
+        self.stats["max"] = max(self.stats["max"], float(values.max()))
+        self.stats["sum"] += float(values.sum())
+
+    def _final_checks(self, header_line: int) -> None:
+        if self.rows_read == 0:
+            message = "the file has a header but no data rows"
+            raise InputRejected("header_only", message, [problem(message, line=header_line + 1)])
+        limit = self.options.max_bad_fraction * self.rows_read
+        if self.rows_rejected > limit:
+            message = (
+                f"{self.rows_rejected} of {self.rows_read} rows are bad, more than the "
+                f"{self.options.max_bad_fraction:.0%} allowed"
+            )
+            raise InputRejected(
+                "too_many_bad_rows", message, self.problems[: self.options.max_details]
+            )
+
+    def _summary(self, sheets: list[str]) -> ScoreSummary:
+        stats: dict[str, float] = {}
+        if self.bundle.info.task == "regression" and self.rows_scored:
+            stats = {
+                "min": self.stats["min"],
+                "max": self.stats["max"],
+                "mean": self.stats["sum"] / self.rows_scored,
+            }
+        classes = self.bundle.info.classes or []
+        counts = {label: self.counts.get(label, 0) for label in classes}
+        return ScoreSummary(
+            job_id=self.job_id,
+            model_version=self.bundle.version,
+            rows_read=self.rows_read,
+            rows_scored=self.rows_scored,
+            rows_rejected=self.rows_rejected,
+            prediction_counts=counts,
+            prediction_stats=stats,
+            sheets=sheets,
+            timings={name: round(value, 4) for name, value in self.timings.items()},
+            problems=self.problems[: self.options.max_details],
+        )
+
+
+def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
+    rows: list[list[object]] = [
+        ["job_id", summary.job_id],
+        ["model_version", summary.model_version],
+        ["rows_read", summary.rows_read],
+        ["rows_scored", summary.rows_scored],
+        ["rows_rejected", summary.rows_rejected],
+    ]
+    rows += [[f"prediction {label}", count] for label, count in summary.prediction_counts.items()]
+    rows += [[f"prediction {name}", value] for name, value in summary.prediction_stats.items()]
+    rows += [
+        [f"seconds {name}", round(value, 4)]
+        for name, value in summary.timings.items()
+        if name != "total"
+    ]
+    rows.append(["sheets", ", ".join(summary.sheets)])
+    rows.append(["finished_at", datetime.now(UTC).isoformat(timespec="seconds")])
+    return rows
+
+
+def _widths(header: list[str], chunk: TextChunk, layout: Layout) -> list[float]:
+    sample = [line.split(layout.delimiter) for line in chunk.text.split("\n", 50)[:50]]
+    return column_widths(header, sample)
+
+
+_NUMERAL_SEPARATOR = "</v></c><c><v>"
+
+
+def _cells(
+    parsed: ParsedChunk, layout: Layout, prediction: Prediction, bundle: Bundle
+) -> tuple[list[str] | None, list[list[str]]]:
+    """Row prefixes (when the rows are plain numerals, written as-is) and cells column-wise."""
+    prefixes: list[str] | None = None
+    columns: list[list[str]] = []
+    if parsed.numeral_rows is not None:
+        separator = _NUMERAL_SEPARATOR
+        delimiter = layout.delimiter
+        prefixes = [
+            f"<c><v>{row.replace(delimiter, separator)}</v></c>" for row in parsed.numeral_rows
+        ]
+    else:
+        columns = [
+            literal_number_cells(texts, parsed.numbers[name])
+            if name in layout.numeric_set
+            else text_cells(texts)
+            for name, texts in zip(layout.header, parsed.texts, strict=True)
+        ]
+    if bundle.info.task == "classification":
+        columns.append(label_cells(prediction.labels.astype(str).tolist()))
+    else:
+        columns.append(number_cells(prediction.labels.astype(np.float64)))
+    if prediction.probabilities is not None:
+        columns += [
+            number_cells(prediction.probabilities[:, k])
+            for k in range(prediction.probabilities.shape[1])
+        ]
+    return prefixes, columns

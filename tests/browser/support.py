@@ -1,0 +1,86 @@
+"""Helpers for the browser tests: signing in, finding a job's row, the API as a test user."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+from playwright.sync_api import Locator, Page
+
+from tests.e2e.conftest import LocalStack
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+USER_PASSWORD = "Browser-Test-Pass-1"
+JOB_TIMEOUT_MS = 90_000
+TERMINAL = {"SUCCEEDED", "FAILED", "REJECTED"}
+
+
+def sign_in(page: Page, web_url: str, email: str, password: str) -> None:
+    page.goto(web_url)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def with_text_in_first_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """A value the model cannot read: line 2 (the first data row), column `mean radius`."""
+    frame["mean radius"] = frame["mean radius"].astype(object)
+    frame.loc[frame.index[0], "mean radius"] = "not-a-number"
+    return frame
+
+
+class ApiUser:
+    """The HTTP API as the test's user: to set up jobs without going through the page."""
+
+    def __init__(self, stack: LocalStack, email: str) -> None:
+        self.stack = stack
+        token = stack.tokens(email, USER_PASSWORD)["IdToken"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def submit(self, csv_path: Path) -> str:
+        created = requests.post(
+            f"{self.stack.api_url}/jobs",
+            json={"filename": csv_path.name},
+            headers=self.headers,
+            timeout=30,
+        )
+        created.raise_for_status()
+        job = created.json()
+        upload = requests.post(
+            job["upload"]["url"],
+            data=job["upload"]["fields"],
+            files={"file": (csv_path.name, csv_path.read_bytes(), "text/csv")},
+            timeout=30,
+        )
+        upload.raise_for_status()
+        return str(job["job_id"])
+
+    def job(self, job_id: str) -> dict:
+        answer = requests.get(
+            f"{self.stack.api_url}/jobs/{job_id}", headers=self.headers, timeout=30
+        )
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    def wait_until_done(self, job_id: str, timeout_s: float = JOB_TIMEOUT_MS / 1000) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while (job := self.job(job_id))["status"] not in TERMINAL:
+            if time.monotonic() > deadline:
+                pytest.fail(f"job {job_id} still {job['status']} after {timeout_s:.0f} s")
+            time.sleep(0.5)
+        return job
+
+
+def job_row(page: Page, filename: str) -> Locator:
+    """The row of the Jobs table that shows this file."""
+    return page.get_by_role("table", name="Jobs").get_by_role("row").filter(has_text=filename)
+
+
+def save_screenshot(page: Page, name: str, *, locator: Locator | None = None) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    (locator or page).screenshot(path=path)
+    return path

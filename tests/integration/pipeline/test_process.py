@@ -1,0 +1,363 @@
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dlq_handler
+import openpyxl
+import process_handler
+import process_run
+import pytest
+import upload_handler
+from batchscore_core.adapters import announcer, data_store
+from batchscore_core.keys import upload_key
+from batchscore_core.models import Job, JobStatus
+from batchscore_core.store import JobStore
+from batchscore_model.engine import EngineOptions
+from process_model import model_bundle
+from process_run import RunSettings, process_job
+
+from tests.integration.moto_stack import Stack
+from tests.integration.pipeline.conftest import OWNER
+from tests.integration.pipeline.samples import JOB_ID, csv_with_bad_value, valid_csv
+
+
+def ingest(stack: Stack) -> None:
+    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
+
+
+def process(stack: Stack) -> int:
+    return stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+
+
+def upload_and_ingest(
+    stack: Stack, waiting_job: Callable[..., Job], body: bytes, job_id: str = JOB_ID
+) -> None:
+    waiting_job(job_id)
+    stack.put_object(upload_key(OWNER, job_id), body)
+    ingest(stack)
+
+
+def workbook_rows(stack: Stack, key: str, version_id: str | None = None) -> list[tuple[Any, ...]]:
+    params = {"Bucket": stack.bucket_name, "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    body = stack.s3.get_object(**params)["Body"].read()
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    return list(sheet.iter_rows(values_only=True))
+
+
+def all_jobs(store: JobStore, stack: Stack) -> list[Job]:
+    items = stack.dynamodb.Table(stack.table_name).scan()["Items"]
+    return sorted((store.get(str(item["job_id"])) for item in items), key=lambda j: j.created_at)
+
+
+def test_a_queued_job_succeeds_with_its_counts(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+) -> None:
+    # Given a queued job with a 7-row CSV
+    upload_and_ingest(stack, waiting_job, valid_csv(7))
+
+    # When the jobs queue is processed
+    process(stack)
+
+    # Then the job SUCCEEDED with its rows counted, the model version, and no lease left
+    job = store.get(JOB_ID)
+    assert (job.status, job.rows_total, job.rows_done, job.rows_rejected) == (
+        JobStatus.SUCCEEDED,
+        7,
+        7,
+        0,
+    )
+    assert (job.model_version, job.lease_expires_at) == (model_bundle().version, None)
+    assert job.duration_ms is not None
+    assert job.finished_at is not None
+
+
+def test_a_web_result_is_stored_under_results_with_predictions(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+) -> None:
+    # Given a queued job for scores.csv with 7 rows
+    upload_and_ingest(stack, waiting_job, valid_csv(7))
+
+    # When it is processed
+    process(stack)
+
+    # Then results/<owner>/<job>/scores.xlsx holds the input columns then the predictions
+    job = store.get(JOB_ID)
+    assert job.result_key == f"results/{OWNER}/{JOB_ID}/scores.xlsx"
+    rows = workbook_rows(stack, job.result_key, job.result_version_id)
+    header = list(rows[0])
+    assert header[: len(model_bundle().info.feature_names)] == model_bundle().info.feature_names
+    assert "prediction" in header
+    assert len(rows) == 8
+
+
+def test_a_drop_ends_as_an_xlsx_in_the_outbox(stack: Stack, store: JobStore) -> None:
+    # Given a partner drops a 4-row CSV
+    stack.put_object("dropbox/acme/march/scores.csv", valid_csv(4))
+    ingest(stack)
+
+    # When it is processed
+    process(stack)
+
+    # Then outbox/acme/march/scores.xlsx holds 4 rows, each with a prediction
+    (job,) = all_jobs(store, stack)
+    assert job.result_key == "outbox/acme/march/scores.xlsx"
+    rows = workbook_rows(stack, job.result_key, job.result_version_id)
+    column = list(rows[0]).index("prediction")
+    assert [row[column] is not None for row in rows[1:]] == [True] * 4
+
+
+def test_dropping_the_same_name_twice_keeps_two_result_versions(
+    stack: Stack, store: JobStore
+) -> None:
+    # Given the same file name dropped twice, with different contents
+    stack.put_object("dropbox/acme/scores.csv", valid_csv(2))
+    ingest(stack)
+    process(stack)
+    stack.put_object("dropbox/acme/scores.csv", valid_csv(3))
+    ingest(stack)
+    process(stack)
+
+    # When both jobs are read
+    first, second = all_jobs(store, stack)
+
+    # Then each job's download is its own version of the outbox xlsx
+    assert first.result_version_id != second.result_version_id
+    assert len(workbook_rows(stack, "outbox/acme/scores.xlsx", first.result_version_id)) == 3
+    assert len(workbook_rows(stack, "outbox/acme/scores.xlsx", second.result_version_id)) == 4
+
+
+def test_a_second_delivery_of_a_finished_job_does_nothing(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+) -> None:
+    # Given a job that already SUCCEEDED
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    process(stack)
+    before = store.get(JOB_ID)
+
+    # When its message is delivered again
+    stack.sqs.send_message(QueueUrl=stack.jobs_queue.url, MessageBody=f'{{"job_id": "{JOB_ID}"}}')
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the delivery succeeds and the job is untouched
+    assert response["batchItemFailures"] == []
+    assert store.get(JOB_ID) == before
+
+
+def test_a_second_delivery_of_a_running_job_does_nothing(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+) -> None:
+    # Given a job that another attempt is processing (its lease runs)
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    store.claim(JOB_ID, lease_seconds=600, attempt_changes={})
+    before = store.get(JOB_ID)
+
+    # When its message is delivered
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the delivery succeeds and the job is untouched
+    assert response["batchItemFailures"] == []
+    assert store.get(JOB_ID) == before
+
+
+def test_a_bad_value_rejects_the_job_with_line_and_column(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+) -> None:
+    # Given a CSV whose second data row (line 3) has text in a numeric column
+    body, column = csv_with_bad_value(row=2)
+    upload_and_ingest(stack, waiting_job, body)
+
+    # When it is processed
+    process(stack)
+
+    # Then the job is REJECTED, and the report points at line 3 and the column
+    job = store.get(JOB_ID)
+    assert job.status is JobStatus.REJECTED
+    assert job.error is not None
+    assert (job.error.details[0].line, job.error.details[0].column) == (3, column)
+
+
+def test_a_failed_attempt_hands_the_job_back_to_the_queue(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued job and a scoring run that breaks
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+
+    # When its message is delivered once
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the record fails (SQS retries it) and the job is QUEUED with the attempt's error
+    job = store.get(JOB_ID)
+    assert len(response["batchItemFailures"]) == 1
+    assert job.status is JobStatus.QUEUED
+    assert job.error is not None
+    assert (job.error.code, job.attempts) == ("attempt_failed", 1)
+
+
+def test_a_job_that_fails_every_retry_ends_failed_with_the_reason(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued job whose scoring always breaks
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+
+    # When SQS delivers it until maxReceiveCount moves it to the DLQ, and the DLQ is handled
+    attempts = process(stack)
+    stack.drain(stack.jobs_dlq, dlq_handler.lambda_handler)
+
+    # Then it was tried 3 times and is FAILED with the last error
+    job = store.get(JOB_ID)
+    assert attempts == 3
+    assert job.status is JobStatus.FAILED
+    assert job.error is not None
+    assert (job.error.code, job.error.message) == (
+        "retries_exhausted",
+        "gave up after 3 attempts: RuntimeError: disk full",
+    )
+
+
+@pytest.mark.slow
+def test_progress_is_recorded_while_the_job_runs(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Given a job of a few MiB (the engine reads 1 MiB at a time), progress written every chunk
+    rows = 15_000
+    upload_and_ingest(stack, waiting_job, valid_csv(rows))
+    written: list[tuple[int, int | None]] = []
+    real_record = JobStore.record_progress
+
+    def spy(self: JobStore, job_id: str, rows_done: int, rows_total: int | None) -> Job:
+        written.append((rows_done, rows_total))
+        return real_record(self, job_id, rows_done, rows_total)
+
+    monkeypatch.setattr(JobStore, "record_progress", spy)
+
+    # When the job is processed
+    process_job(
+        JOB_ID,
+        lease_seconds=60,
+        store=store,
+        data=data_store(),
+        announcer=announcer(),
+        bundle=model_bundle(),
+        settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
+    )
+
+    # Then rows done grew over several writes, the first total already a fair estimate
+    done = [rows_done for rows_done, _ in written]
+    first_total = written[0][1]
+    assert len(done) > 1
+    assert done == sorted(done)
+    assert done[-1] == rows
+    assert first_total is not None
+    assert abs(first_total - rows) < rows * 0.1
+
+
+def test_temp_files_are_removed_after_a_failed_attempt(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Given a queued job whose scoring breaks after writing part of its output
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+
+    # When the attempt runs
+    with pytest.raises(RuntimeError):
+        process_job(
+            JOB_ID,
+            lease_seconds=60,
+            store=store,
+            data=data_store(),
+            announcer=announcer(),
+            bundle=model_bundle(),
+            settings=run_settings(tmp_path),
+        )
+
+    # Then nothing is left in the work directory
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_job_deleted_while_running_stops_quietly(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    tmp_path: Path,
+) -> None:
+    # Given a queued job that is deleted as soon as it starts
+    upload_and_ingest(stack, waiting_job, valid_csv(5))
+    real_claim = store.claim
+
+    def claim_then_delete(job_id: str, **options: Any) -> Job:
+        job = real_claim(job_id, **options)
+        store.delete(job_id)
+        return job
+
+    store.claim = claim_then_delete  # type: ignore[method-assign]
+
+    # When it is processed
+    outcome = process_job(
+        JOB_ID,
+        lease_seconds=60,
+        store=store,
+        data=data_store(),
+        announcer=announcer(),
+        bundle=model_bundle(),
+        settings=run_settings(tmp_path, interval=0, chunk_rows=2),
+    )
+
+    # Then the attempt ends without error and without bringing the job back
+    assert outcome is None
+    assert stack.dynamodb.Table(stack.table_name).scan()["Items"] == []
+
+
+def broken_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+    Path(sink).write_bytes(b"partial")
+    raise RuntimeError("disk full")
+
+
+def run_settings(work_dir: Path, *, interval: float = 2.0, chunk_rows: int = 20_000) -> RunSettings:
+    return RunSettings(
+        progress_interval_seconds=interval,
+        engine_options=EngineOptions(chunk_rows=chunk_rows),
+        work_dir=work_dir,
+    )
+
+
+def test_the_lease_is_this_invocations_remaining_time(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a queued job whose scoring is stopped mid-way to look at the lease
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    seen: list[int | None] = []
+
+    def look(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+        seen.append(store.get(JOB_ID).lease_expires_at)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(process_run, "score_csv", look)
+
+    # When an invocation with 120 s left runs it
+    stack.deliver(stack.jobs_queue, process_handler.lambda_handler, remaining_ms=120_000)
+
+    # Then the lease ends about 120 s from now
+    assert seen[0] is not None
+    assert abs(seen[0] - (time.time() + 120)) < 10

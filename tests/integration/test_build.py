@@ -1,0 +1,116 @@
+"""`make build` for real: sam build for python3.12, layers from Lambda wheels, the size check.
+
+Slow (about two minutes the first time). pip's wheel cache is kept between runs (PIP_CACHE_DIR,
+default ~/.cache/pip), so a second run downloads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = (
+    "JobsDlqFunction",
+    "PredictFunction",
+    "ProcessFunction",
+    "StatusFunction",
+    "UploadFunction",
+    "WebhookFunction",
+)
+
+
+@pytest.fixture(scope="module")
+def build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Run infra/build/sam-build.sh once into a temporary build directory."""
+    build_dir = tmp_path_factory.mktemp("sam") / "build"
+    environment = {key: value for key, value in os.environ.items() if key != "PIP_NO_CACHE_DIR"}
+    environment["BUILD_DIR"] = str(build_dir)
+    environment.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
+    result = subprocess.run(
+        ["bash", "infra/build/sam-build.sh"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    return build_dir, result
+
+
+def layer_python(build_dir: Path, *layers: str) -> str:
+    return os.pathsep.join(str(build_dir / layer / "python") for layer in layers)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_the_build_succeeds_and_every_function_is_under_the_limit(
+    build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    # Given
+    _, result = build
+
+    # When: the size check's report, at the end of the build's output
+    report = result.stdout[result.stdout.index("unzipped size per function") :].splitlines()
+
+    # Then
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [line.split()[0] for line in report[1:]] == list(FUNCTIONS)
+    assert all(line.split()[4] == "ok" for line in report[1:])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_the_layers_import_under_python_312_without_writing_anything(
+    build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    # Given: the layers as Lambda mounts them, and python3.12 as the build found it
+    build_dir, result = build
+    python312 = result.stdout.split("Python 3.12 is ", 1)[1].split()[0]
+    layers = layer_python(build_dir, "ModelLayer", "CoreLayer")
+    code = (
+        "import sys\n"
+        f"sys.path[:0] = {layers!r}.split({os.pathsep!r})\n"
+        "import pandas, numpy, scipy, sklearn.ensemble, skops.io, xlsxwriter, pydantic\n"
+        "import batchscore_model, aws_lambda_powertools\n"
+        f"assert pandas.__file__.startswith({str(build_dir)!r}), pandas.__file__\n"
+        "print(sklearn.__version__)\n"
+    )
+
+    # When: -B: nothing may be written, as /opt is read-only
+    imported = subprocess.run(
+        [python312, "-I", "-B", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    # Then
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    assert imported.stdout.strip() == "1.9.1"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_the_model_layer_ships_unchecked_cp312_bytecode_and_no_tests(
+    build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    # Given
+    build_dir, _ = build
+    site = build_dir / "ModelLayer" / "python"
+
+    # When
+    compiled = site / "pandas" / "__pycache__" / "__init__.cpython-312.pyc"
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+
+    # Then: bit 0 = hash-based, bit 1 = check_source (off: unchecked)
+    assert flags == 0b01
+    assert not list(site.glob("*/tests"))
+    assert (site / "bundle").is_dir()

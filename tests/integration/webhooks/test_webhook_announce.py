@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from batchscore_core.adapters import announcer
+from batchscore_core.models import Job, JobSource, JobStatus, Webhook
+
+JOB_ID = "00112233445566778899aabbccddeeff"
+
+
+def finished_job(webhook: Webhook | None) -> Job:
+    return Job(
+        job_id=JOB_ID,
+        owner="partner-client",
+        status=JobStatus.FAILED,
+        filename="scores.csv",
+        source=JobSource.API,
+        created_at="2026-11-22T04:00:00.000Z",
+        updated_at="2026-11-22T04:01:00.000Z",
+        input_key=f"uploads/partner-client/{JOB_ID}/input.csv",
+        webhook=webhook,
+    )
+
+
+def test_announcing_a_finished_job_queues_its_first_webhook_attempt(stack, webhook_queue):
+    # Given the announcer every function builds from the template's environment
+    job = finished_job(Webhook(url="https://partner.example/hooks"))
+
+    # When
+    announcer().announce(job)
+
+    # Then
+    assert stack.message_bodies(webhook_queue) == [{"job_id": JOB_ID, "attempt": 1}]
+
+
+def test_announcing_a_job_without_callback_queues_nothing(stack, webhook_queue):
+    # Given
+    job = finished_job(None)
+
+    # When
+    announcer().announce(job)
+
+    # Then
+    assert stack.message_bodies(webhook_queue) == []

@@ -1,0 +1,1 @@
+"""Training of the default model (not shipped in any Lambda layer)."""
