@@ -16,10 +16,6 @@ import numpy as np
 import pandas as pd
 import sklearn
 import skops
-from batchscore_model.bundle import save_bundle
-from batchscore_model.derive import build_info
-from batchscore_model.errors import BundleError
-from batchscore_model.schema import BundleMetadata, default_bundle_dir, load_metadata
 from sklearn.datasets import load_breast_cancer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -27,6 +23,11 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from batchscore_model.bundle import save_bundle
+from batchscore_model.derive import build_info
+from batchscore_model.errors import BundleError
+from batchscore_model.schema import BundleMetadata, default_bundle_dir, load_metadata
 
 SEED = 20261122
 HOLDOUT_FRACTION = 0.25

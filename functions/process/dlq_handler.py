@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from dlq_jobs import fail_job, fail_upload
+from pydantic import Json
+
 from batchscore_core.adapters import announcer, data_store, job_store
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.s3_events import S3NotificationBody, created_objects
 from batchscore_core.settings import get_settings
-from dlq_jobs import fail_job, fail_upload
-from pydantic import Json
 
 
 class DeadLetterRecord(SqsRecordModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
+
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
 from batchscore_core.keys import (
     DroppedInput,
@@ -106,10 +107,11 @@ def _create_failed_drop(
     announcer: Announcer,
     receive_count: int,
     ttl_days: int,
-) -> Job:
+) -> Job | None:
     """A drop whose job was never created: create it FAILED, so that it shows in the API."""
     logger.set_correlation_id(job_id)
     now = utc_now()
+    error = exhausted_error(receive_count, None)
     job = Job(
         job_id=job_id,
         owner=target.tenant,
@@ -121,18 +123,17 @@ def _create_failed_drop(
         finished_at=iso(now),
         input_key=obj.key,
         input_version_id=obj.version_id,
-        error=exhausted_error(receive_count, None),
+        error=error,
         expires_at=int(now.timestamp()) + ttl_days * 86400,
     )
-    assert job.error is not None
-    job.error_report_key = write_error_report(data, job, job.error)
+    job.error_report_key = write_error_report(data, job, error)
     try:
         created = store.create(job)
     except JobAlreadyExists:
         # Ingest created it meanwhile: fail that one instead.
         return fail_job(
             job_id, store=store, data=data, announcer=announcer, receive_count=receive_count
-        ) or store.get(job_id)
+        )
     _failed(created, announcer)
     return created
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchscore_model.bundle import Bundle
 from predict_models import PredictResponse, Row
+
+from batchscore_model.bundle import Bundle
 
 
 class InvalidRows(Exception):

@@ -14,14 +14,15 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from process_model import model_bundle
+from process_run import RunSettings, process_job
+from pydantic import Json
+
 from batchscore_core.adapters import announcer, data_store, job_store
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
 from batchscore_model.engine import EngineOptions
-from process_model import model_bundle
-from process_run import RunSettings, process_job
-from pydantic import Json
 
 
 class JobSqsRecord(SqsRecordModel):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from process_progress import ProgressReporter, RunAbandoned
+
 from batchscore_core.errors import InvalidTransition, JobNotFound
 from batchscore_core.keys import outbox_result_key, result_key
 from batchscore_core.models import Job, JobError, JobStatus, iso, utc_now
@@ -20,7 +22,6 @@ from batchscore_core.store import JobStore
 from batchscore_model.bundle import Bundle
 from batchscore_model.engine import EngineOptions, ScoreSummary, score_csv
 from batchscore_model.errors import InputRejected
-from process_progress import ProgressReporter, RunAbandoned
 
 ATTEMPT_FAILED = "attempt_failed"
 _MAX_MESSAGE = 500

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
+from ingest_check import IngestLimits, check_upload, job_error
+
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
 from batchscore_core.keys import (
     DroppedInput,
@@ -20,7 +22,6 @@ from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore, ObjectMissing
 from batchscore_core.store import JobStore
 from batchscore_model.errors import InputRejected
-from ingest_check import IngestLimits, check_upload, job_error
 
 
 def ingest(

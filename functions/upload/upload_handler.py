@@ -10,11 +10,12 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from ingest_jobs import ingest
+from upload_limits import ingest_limits
+
 from batchscore_core.adapters import announcer, data_store, job_queue, job_store
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
-from ingest_jobs import ingest
-from upload_limits import ingest_limits
 
 processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ingest_check import IngestLimits
+
 from batchscore_core.settings import get_settings
 from batchscore_model.schema import load_model_info
-from ingest_check import IngestLimits
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from typing import Any
 from infra.local.errors import TemplateError
 from infra.local.template import StackTemplate
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 _LAYER_TYPES = {"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"}
 
@@ -115,7 +115,9 @@ def read_function(stack: StackTemplate, logical_id: str) -> FunctionSpec:
     sqs_sources, http_routes = [], []
     for event_name, event in (props.get("Events") or {}).items():
         kind, properties = event.get("Type"), event.get("Properties") or {}
-        if kind == "SQS":
+        if kind == "SQS" and str(properties.get("Enabled", True)).lower() == "false":
+            log.info("skip event %s.%s: Enabled is false", logical_id, event_name)
+        elif kind == "SQS":
             sqs_sources.append(_sqs_source(stack, properties))
         elif kind == "HttpApi":
             http_routes.append(_http_route(stack, properties))

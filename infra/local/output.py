@@ -39,7 +39,7 @@ class EmitHandler(logging.Handler):
 def configure_logging(level: int = logging.INFO) -> None:
     handler = EmitHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    root = logging.getLogger("batchscore.local")
+    root = logging.getLogger("infra.local")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False

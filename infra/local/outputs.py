@@ -11,27 +11,33 @@ from typing import Any
 from infra.local.errors import TemplateError
 from infra.local.template import StackTemplate
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 # An HttpApi's AWS address (`https://<id>.execute-api.<region>.amazonaws.com[/stage]`) is the
-# local API server here; this is the only place that rewrites it.
+# local API server here, and a user pool domain (`https://<prefix>.auth.<region>.amazoncognito.com`,
+# the OAuth2 token URL) is the local web server (`oauth.py`); this is the only place that
+# rewrites them.
 _EXECUTE_API_URL = re.compile(r"https://[^/.]+\.execute-api\.[^/]+\.amazonaws\.com(/\$default)?")
+_USER_POOL_DOMAIN_URL = re.compile(r"https://[^/.]+\.auth\.[^/.]+\.amazoncognito\.com")
 
 
-def localize(value: Any, api_url: str) -> Any:
-    if isinstance(value, str):
-        return _EXECUTE_API_URL.sub(api_url, value)
-    return value
+def localize(value: Any, api_url: str, auth_url: str | None = None) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = _EXECUTE_API_URL.sub(api_url, value)
+    return _USER_POOL_DOMAIN_URL.sub(auth_url, value) if auth_url else value
 
 
-def resolve_outputs(stack: StackTemplate, api_url: str) -> dict[str, Any]:
+def resolve_outputs(
+    stack: StackTemplate, api_url: str, auth_url: str | None = None
+) -> dict[str, Any]:
     resolved: dict[str, Any] = {}
     for key, output in stack.outputs().items():
         condition = output.get("Condition")
         if condition is not None and not stack.resolver.condition(condition):
             continue
         try:
-            resolved[key] = localize(stack.resolver.resolve(output["Value"]), api_url)
+            resolved[key] = localize(stack.resolver.resolve(output["Value"]), api_url, auth_url)
         except TemplateError as exc:
             log.warning("skip output %s: %s", key, exc)
     return resolved

@@ -21,21 +21,27 @@ from infra.local.errors import HandlerError
 from infra.local.functions import FunctionSpec
 from infra.local.output import pump_prefixed
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 WORKER_SCRIPT = Path(__file__).with_name("worker_main.py")
-_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SYSTEMROOT")
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 _COLD_START_SECONDS = 120.0
 
 
-def worker_environment(spec: FunctionSpec, aws_env: dict[str, str]) -> dict[str, str]:
-    """A fresh environment as Lambda builds it: the template's variables plus the runtime's."""
+def worker_environment(
+    spec: FunctionSpec, aws_env: dict[str, str], local_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A fresh environment as Lambda builds it: the template's variables plus the runtime's.
+
+    `local_env` holds local-only handler settings (`LocalSettings.local_only_environment`).
+    """
     base = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
     path = [str(spec.code_dir), *(str(layer) for layer in spec.layer_dirs)]
     return {
         **base,
         "POWERTOOLS_TRACE_DISABLED": "true",
         **spec.environment,
+        **(local_env or {}),
         **aws_env,
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
@@ -48,6 +54,7 @@ def worker_environment(spec: FunctionSpec, aws_env: dict[str, str]) -> dict[str,
         "_HANDLER": spec.handler,
         "PYTHONPATH": os.pathsep.join(path),
         "PYTHONUNBUFFERED": "1",
+        "TZ": "UTC",  # as in Lambda
     }
 
 
@@ -80,12 +87,17 @@ class Worker:
             ).start()
         self.init_ok = False
         self._closed = False
+        self._spawned_at = time.monotonic()
 
     def wait_ready(self) -> None:
         message = self._read_message(_COLD_START_SECONDS)
         self.init_ok = bool(message and message.get("ready"))
         if message is None:
-            log.error("%s: worker did not start", self.spec.logical_id)
+            log.error(
+                "%s: worker did not start within %.0f s; see its output above",
+                self.spec.logical_id,
+                _COLD_START_SECONDS,
+            )
         elif not self.init_ok:
             error = message.get("error") or {}
             log.error(
@@ -94,6 +106,9 @@ class Worker:
                 self.spec.handler,
                 error.get("errorMessage"),
             )
+        else:
+            cold_start = time.monotonic() - self._spawned_at
+            log.info("%s: worker ready (cold start %.1f s)", self.spec.logical_id, cold_start)
 
     def invoke(self, event: Any) -> Any:
         request_id = str(uuid.uuid4())

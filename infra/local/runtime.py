@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.local.api.cors import CorsConfig
-from infra.local.api.gateway import HttpApiGateway
-from infra.local.api.jwt_auth import JwtAuthorizer, JwtVerifier, local_jwks_url
-from infra.local.api.routes import RouteTable
 from infra.local.api.server import ApiServer
+from infra.local.api.setup import build_gateway
 from infra.local.cfn_yaml import load_template
 from infra.local.demo_user import create_demo_user
 from infra.local.emulator import Emulator
 from infra.local.errors import LocalRuntimeError
 from infra.local.functions import FunctionSpec, read_functions
+from infra.local.oauth import TokenEndpoint
 from infra.local.outputs import resolve_outputs, web_config, write_json
 from infra.local.pool import FunctionPool, worker_environment
 from infra.local.ports import ensure_port_free
@@ -26,12 +23,16 @@ from infra.local.provision import provision
 from infra.local.settings import PORT_ENV_VARS, LocalSettings
 from infra.local.sqs_poller import SqsPoller
 from infra.local.template import StackTemplate
+from infra.local.ttl_sweeper import TtlSweeper
 from infra.local.web_server import WebServer
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 READY_FILE = "ready"
 OUTPUTS_FILE = "stack-outputs.json"
+# Template parameters a local stack sets unless `--parameter` does: the example partner app
+# client, so that OAuth2 client credentials work against `make run`.
+LOCAL_PARAMETER_DEFAULTS = {"CreateExamplePartnerClient": "true"}
 
 
 @dataclass
@@ -62,12 +63,13 @@ class LocalRuntime:
             settings.api_url,
             visibility_timeout=settings.visibility_timeout,
         )
-        self.outputs = resolve_outputs(self.stack, settings.api_url)
+        self.outputs = resolve_outputs(self.stack, settings.api_url, settings.web_url)
         functions = read_functions(self.stack)
         self._start_pools(functions)
         self._start_pollers(functions)
         self._start_api(functions)
         self._start_web()
+        self._start_ttl_sweeper()
         self._create_demo_user()
         write_json(settings.state_dir / OUTPUTS_FILE, self.outputs)
         elapsed = time.monotonic() - started
@@ -82,10 +84,12 @@ class LocalRuntime:
 
     # ---- steps
     def _reset_state_dir(self) -> None:
+        """Remove what a previous run (maybe crashed) left; only the runtime's own files."""
         state_dir = self.settings.state_dir
-        if state_dir.exists():
-            shutil.rmtree(state_dir)
-        state_dir.mkdir(parents=True)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        for name in (READY_FILE, OUTPUTS_FILE):
+            for stale in (state_dir / name, (state_dir / name).with_suffix(".tmp")):
+                stale.unlink(missing_ok=True)
 
     def _load_stack(self) -> StackTemplate:
         settings = self.settings
@@ -96,14 +100,18 @@ class LocalRuntime:
             region=settings.region,
             account_id="123456789012",  # moto's account
             parameter_overrides=with_web_origin(
-                declared, settings.parameters, settings.web_origin_parameter, settings.web_url
+                declared,
+                with_local_defaults(declared, settings.parameters),
+                settings.web_origin_parameter,
+                settings.web_url,
             ),
         )
 
     def _start_pools(self, functions: list[FunctionSpec]) -> None:
         aws_env = self.settings.aws_environment()
+        local_env = self.settings.local_only_environment()
         for spec in functions:
-            env = worker_environment(spec, aws_env)
+            env = worker_environment(spec, aws_env, local_env)
             self._pools[spec.logical_id] = FunctionPool(spec, env, self.settings.concurrency)
         threads = [threading.Thread(target=pool.start) for pool in self._pools.values()]
         for thread in threads:
@@ -132,40 +140,18 @@ class LocalRuntime:
     def _start_api(self, functions: list[FunctionSpec]) -> None:
         assert self.stack is not None
         settings = self.settings
-        routes = [(route, spec.logical_id) for spec in functions for route in spec.http_routes]
-        verifiers: dict[str, JwtVerifier] = {}
-        cors: CorsConfig | None = None
-        for resource in self.stack.resources():
-            if resource.type != "AWS::Serverless::HttpApi":
-                continue
-            props = self.stack.resolver.resolve(resource.properties)
-            cors = cors or CorsConfig.from_template(props.get("CorsConfiguration"))
-            for name, authorizer in ((props.get("Auth") or {}).get("Authorizers") or {}).items():
-                jwt_config = authorizer.get("JwtConfiguration")
-                if not jwt_config:
-                    log.warning("skip authorizer %s: only JWT authorizers run locally", name)
-                    continue
-                issuer = str(jwt_config["issuer"])
-                verifiers[name] = JwtVerifier(
-                    JwtAuthorizer(
-                        name=name,
-                        issuer=issuer,
-                        audience=tuple(str(item) for item in jwt_config.get("audience") or []),
-                        jwks_url=local_jwks_url(settings.emulator_url, issuer),
-                    )
-                )
-        gateway = HttpApiGateway(
-            routes=RouteTable(routes),
+        gateway = build_gateway(
+            self.stack,
+            functions,
+            settings.emulator_url,
             invoke=lambda function, event: self._pools[function].invoke(event),
-            verifiers=verifiers,
-            cors=cors,
-            account_id=self.stack.resolver.account_id,
+            cognito=self._emulator.client("cognito-idp") if self._emulator else None,
         )
-        server = ApiServer(settings.host, settings.api_port, gateway)
-        self._serve(server, "api")
-        for route, function in routes:
-            auth = f"auth {route.authorizer}" if route.authorizer else "no auth"
-            log.info("%-7s %-28s -> %s (%s)", route.method, route.path, function, auth)
+        self._serve(ApiServer(settings.host, settings.api_port, gateway), "api")
+        for spec in functions:
+            for route in spec.http_routes:
+                auth = f"auth {route.authorizer}" if route.authorizer else "no auth"
+                log.info("%-7s %-28s -> %s (%s)", route.method, route.path, spec.logical_id, auth)
 
     def _start_web(self) -> None:
         settings = self.settings
@@ -177,7 +163,41 @@ class LocalRuntime:
         )
         if not (settings.web_dir / "index.html").is_file():
             log.warning("no %s/index.html: the web server shows a placeholder", settings.web_dir)
-        self._serve(WebServer(settings.host, settings.web_port, settings.web_dir, config), "web")
+        web = WebServer(
+            settings.host, settings.web_port, settings.web_dir, config, self._token_endpoint()
+        )
+        self._serve(web, "web")
+
+    def _token_endpoint(self) -> TokenEndpoint | None:
+        pool_id = self.outputs.get("UserPoolId")
+        if not pool_id or self._emulator is None:
+            return None
+        cognito = self._emulator.client("cognito-idp")
+        return TokenEndpoint(cognito, str(pool_id), self.settings.region)
+
+    def partner_example_client(self) -> tuple[str, str] | None:
+        """(client id, secret) of the template's example partner client, if the stack has one."""
+        client_id = self.outputs.get("PartnerExampleClientId")
+        if not client_id or self._emulator is None:
+            return None
+        client = self._emulator.client("cognito-idp").describe_user_pool_client(
+            UserPoolId=str(self.outputs["UserPoolId"]), ClientId=str(client_id)
+        )["UserPoolClient"]
+        return str(client_id), str(client.get("ClientSecret") or "")
+
+    def _start_ttl_sweeper(self) -> None:
+        assert self.stack is not None
+        assert self._emulator is not None
+        interval = self.settings.ttl_sweep_seconds
+        if interval <= 0:
+            return
+        tables = [
+            str(self.stack.resolver.ref(resource.logical_id))
+            for resource in self.stack.resources()
+            if resource.type in ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
+        ]
+        sweeper = TtlSweeper(self._emulator.client("dynamodb"), tables)
+        self._spawn(lambda: sweeper.run(interval, self._stopping), "ttl-sweeper")
 
     def _create_demo_user(self) -> None:
         pool_id = self.outputs.get("UserPoolId")
@@ -223,12 +243,26 @@ class LocalRuntime:
             f"  AWS emulator {settings.emulator_url}  (AWS_ENDPOINT_URL for boto3 / aws cli,"
             " keys: local/local)",
             f"  sign in as   {settings.demo_user} / {settings.demo_password}  (local only)",
+            *self._partner_banner(),
+            f"  webhooks     signed with {settings.webhook_secret!r}, http://127.0.0.1 callbacks"
+            " allowed (local only)",
             f"  outputs      {settings.state_dir / OUTPUTS_FILE}",
             f"  functions    {', '.join(self._pools)} (up to {settings.concurrency} workers each)",
             "Ctrl-C stops everything.",
             "",
         ]
         return "\n".join(lines)
+
+    def _partner_banner(self) -> list[str]:
+        partner = self.partner_example_client()
+        if partner is None:
+            return []
+        client_id, secret = partner
+        return [
+            f"  token URL    {self.outputs.get('TokenUrl', self.settings.token_url)}"
+            "  (OAuth2 client credentials)",
+            f"  partner      client id {client_id} / secret {secret}  (local only)",
+        ]
 
     def stop(self) -> None:
         self._stopping.set()
@@ -244,6 +278,16 @@ class LocalRuntime:
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         (self.settings.state_dir / READY_FILE).unlink(missing_ok=True)
+
+
+def with_local_defaults(declared: dict[str, Any], overrides: dict[str, str]) -> dict[str, str]:
+    """LOCAL_PARAMETER_DEFAULTS for the parameters the template declares and nobody set."""
+    defaults = {
+        name: value
+        for name, value in LOCAL_PARAMETER_DEFAULTS.items()
+        if name in declared and name not in overrides
+    }
+    return {**defaults, **overrides}
 
 
 def with_web_origin(

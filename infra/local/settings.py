@@ -38,8 +38,12 @@ class LocalSettings(BaseSettings):
     poll_wait_seconds: int = Field(
         5, ge=0, le=20, validation_alias="BATCHSCORE_LOCAL_POLL_WAIT_SECONDS"
     )
+    ttl_sweep_seconds: float = Field(60, validation_alias="BATCHSCORE_LOCAL_TTL_SWEEP_SECONDS")
     demo_user: str = Field("demo@example.com", validation_alias="BATCHSCORE_DEMO_USER")
     demo_password: str = Field("Local-Demo-Pass-1", validation_alias="BATCHSCORE_DEMO_PASSWORD")
+    webhook_secret: str = Field(
+        "local-webhook-secret", validation_alias="BATCHSCORE_WEBHOOK_SECRET"
+    )
     parameters: dict[str, str] = Field(default_factory=dict)
     web_origin_parameter: str = "WebOrigin"
 
@@ -54,6 +58,18 @@ class LocalSettings(BaseSettings):
     @property
     def web_url(self) -> str:
         return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def token_url(self) -> str:
+        """The user pool domain's OAuth2 token endpoint, served by the web server (`oauth.py`)."""
+        return f"{self.web_url}/oauth2/token"
+
+    def local_only_environment(self) -> dict[str, str]:
+        """Handler settings that only local stacks set: loopback webhooks and their one secret."""
+        return {
+            "ALLOW_INSECURE_CALLBACKS": "true",
+            "BATCHSCORE_WEBHOOK_SECRET": self.webhook_secret,
+        }
 
     def aws_environment(self) -> dict[str, str]:
         """What points boto3 at the emulator, in the runtime and in every handler process."""

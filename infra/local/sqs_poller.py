@@ -17,7 +17,7 @@ from infra.local.functions import SqsSource
 from infra.local.pool import FunctionPool, Worker
 from infra.local.sqs_event import failed_message_ids, sqs_event
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 _MAX_MESSAGES_PER_RECEIVE = 10
 

@@ -13,7 +13,7 @@ from infra.local.errors import TemplateError
 from infra.local.globals_merge import apply_globals
 from infra.local.intrinsics import Resolver, references
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The web page on loopback: `web/` as static files plus a generated /config.json.
 
 moto's server answers the browser's CORS preflight for Cognito's JSON API itself, so the page
-calls the emulator directly (cognitoEndpoint) and no proxy is needed.
+calls the emulator directly (cognitoEndpoint) and no proxy is needed. This server also stands in
+for the user pool domain: it serves the OAuth2 token URL (`oauth.py`) that moto lacks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("batchscore.local")
+from infra.local.oauth import TOKEN_PATH, TokenEndpoint
+
+log = logging.getLogger("infra.local")
 
 _PLACEHOLDER = b"""<!doctype html><meta charset="utf-8"><title>batchscore</title>
 <p>The web page (<code>web/</code>) is not there yet. The API and
@@ -34,6 +37,17 @@ class _WebRequestHandler(SimpleHTTPRequestHandler):
         else:
             self._static = True
             super().do_GET()
+
+    def do_POST(self) -> None:
+        endpoint = self.server.token_endpoint
+        if self.path.split("?", 1)[0] != TOKEN_PATH or endpoint is None:
+            self._send(404, "application/json", b'{"error":"not_found"}')
+            return
+        length = int(self.headers.get("content-length") or 0)
+        status, payload = endpoint.handle(
+            self.rfile.read(length) if length else b"", self.headers.get("authorization")
+        )
+        self._send(status, "application/json;charset=UTF-8", json.dumps(payload).encode())
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -56,8 +70,16 @@ class _WebRequestHandler(SimpleHTTPRequestHandler):
 class WebServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, web_dir: Path, config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        web_dir: Path,
+        config: dict[str, Any],
+        token_endpoint: TokenEndpoint | None = None,
+    ) -> None:
         self.config = config
+        self.token_endpoint = token_endpoint
         self.has_page = (web_dir / "index.html").is_file()
         handler = partial(_WebRequestHandler, directory=str(web_dir))
         super().__init__((host, port), handler)

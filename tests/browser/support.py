@@ -79,8 +79,14 @@ def job_row(page: Page, filename: str) -> Locator:
     return page.get_by_role("table", name="Jobs").get_by_role("row").filter(has_text=filename)
 
 
-def save_screenshot(page: Page, name: str, *, locator: Locator | None = None) -> Path:
+def save_screenshot(
+    page: Page, name: str, *, locator: Locator | None = None, full_page: bool = False
+) -> Path:
+    """A PNG under tests/browser/artifacts/ (git-ignored), for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    (locator or page).screenshot(path=path)
+    if locator is None:
+        page.screenshot(path=path, full_page=full_page)
+    else:
+        locator.screenshot(path=path)
     return path

@@ -24,7 +24,7 @@ from infra.local.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120
-VISIBILITY_TIMEOUT_SECONDS = 2
+VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("BATCHSCORE_E2E_VISIBILITY_TIMEOUT", "5"))
 LOG_TAIL_LINES = 80
 _ATTEMPTS = 3  # another process may take a "free" port before the runtime binds it
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import boto3
 import pytest
-from batchscore_core.adapters import clear_adapters
-from batchscore_core.settings import get_settings
 from moto import mock_aws
 
+from batchscore_core.adapters import clear_adapters
+from batchscore_core.settings import get_settings
 from infra.local.functions import read_function
 from infra.local.provision import CREATORS, passive, provision
 from infra.local.provision.context import Created, ProvisionContext

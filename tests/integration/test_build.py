@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.build.sam_validate import SAM_VENV, sam_executable, sam_validate
+
+# One worker runs them all, so the module's build (and .venv-sam's install) happens once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sam-build"), pytest.mark.timeout(1500)]
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = (
     "JobsDlqFunction",
@@ -48,8 +53,6 @@ def layer_python(build_dir: Path, *layers: str) -> str:
     return os.pathsep.join(str(build_dir / layer / "python") for layer in layers)
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(1500)
 def test_the_build_succeeds_and_every_function_is_under_the_limit(
     build: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -65,22 +68,21 @@ def test_the_build_succeeds_and_every_function_is_under_the_limit(
     assert all(line.split()[4] == "ok" for line in report[1:])
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(1500)
 def test_the_layers_import_under_python_312_without_writing_anything(
     build: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    # Given: the layers as Lambda mounts them, and python3.12 as the build found it
+    # Given: the layers as Lambda mounts them (the bundle at /opt/python/bundle), python3.12
     build_dir, result = build
     python312 = result.stdout.split("Python 3.12 is ", 1)[1].split()[0]
     layers = layer_python(build_dir, "ModelLayer", "CoreLayer")
     code = (
         "import sys\n"
         f"sys.path[:0] = {layers!r}.split({os.pathsep!r})\n"
-        "import pandas, numpy, scipy, sklearn.ensemble, skops.io, xlsxwriter, pydantic\n"
-        "import batchscore_model, aws_lambda_powertools\n"
+        "import pandas, numpy, scipy, sklearn.ensemble, skops.io, pydantic\n"
+        "import batchscore_model.engine, batchscore_model.bundle, aws_lambda_powertools\n"
         f"assert pandas.__file__.startswith({str(build_dir)!r}), pandas.__file__\n"
-        "print(sklearn.__version__)\n"
+        "from batchscore_model.bundle import load_bundle\n"
+        "print(sklearn.__version__, bool(load_bundle().version))\n"
     )
 
     # When: -B: nothing may be written, as /opt is read-only
@@ -94,11 +96,9 @@ def test_the_layers_import_under_python_312_without_writing_anything(
 
     # Then
     assert imported.returncode == 0, imported.stderr[-3000:]
-    assert imported.stdout.strip() == "1.9.1"
+    assert imported.stdout.strip() == "1.9.1 True"
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(1500)
 def test_the_model_layer_ships_unchecked_cp312_bytecode_and_no_tests(
     build: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -114,3 +114,17 @@ def test_the_model_layer_ships_unchecked_cp312_bytecode_and_no_tests(
     assert flags == 0b01
     assert not list(site.glob("*/tests"))
     assert (site / "bundle").is_dir()
+
+
+def test_sam_validate_lint_passes_offline_once_the_build_installed_sam(
+    build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    # Given: .venv-sam, installed by the build
+    sam = sam_executable(ROOT / SAM_VENV)
+    assert sam is not None
+
+    # When
+    problems = sam_validate(ROOT / "template.yaml", sam)
+
+    # Then
+    assert problems == []

@@ -32,6 +32,7 @@ export class CognitoAuth {
     this.clientId = userPoolClientId;
     this.session = this.#load();
     this.refreshTimer = null;
+    this.refreshing = null;
     this.onSignedOut = () => {};
   }
 
@@ -84,7 +85,15 @@ export class CognitoAuth {
     return this.session.idToken;
   }
 
-  async refresh() {
+  /** Renews the tokens; concurrent callers share one request. */
+  refresh() {
+    this.refreshing ??= this.#renew().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  async #renew() {
     if (!this.session) return;
     try {
       const result = await this.#call("InitiateAuth", {

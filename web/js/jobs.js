@@ -27,6 +27,7 @@ export class JobsPanel {
     this.rows = new Map();
     this.timer = null;
     this.running = false;
+    this.latestRequest = 0; // answers to older list requests (another filter, page) are dropped
     this.#bindEvents();
   }
 
@@ -57,6 +58,7 @@ export class JobsPanel {
   async refresh() {
     if (!this.running) return;
     clearTimeout(this.timer);
+    const request = ++this.latestRequest;
     $("jobs-table").setAttribute("aria-busy", "true");
     try {
       const page = await this.api.listJobs({
@@ -65,18 +67,22 @@ export class JobsPanel {
         limit: PAGE_SIZE,
         nextToken: this.pageTokens[this.pageIndex],
       });
+      if (!this.running || request !== this.latestRequest) return;
       this.jobs = page.items.filter((job) => Boolean(job.archived) === this.archivedView);
       this.nextToken = page.next_token || null;
       for (const job of this.jobs) this.pending.delete(job.job_id);
       this.#track(this.jobs);
       await this.#followWatchedElsewhere();
+      if (request !== this.latestRequest) return;
       this.#render();
       $("jobs-updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       if (this.running) $("jobs-updated").textContent = `Could not update the list: ${error.message}`;
     } finally {
-      $("jobs-table").setAttribute("aria-busy", "false");
-      this.#schedule();
+      if (request === this.latestRequest) {
+        $("jobs-table").setAttribute("aria-busy", "false");
+        this.#schedule();
+      }
     }
   }
 
@@ -164,6 +170,7 @@ export class JobsPanel {
 
     $("jobs-empty").hidden = jobs.length > 0;
     $("jobs-empty").textContent = this.#emptyText();
+    $("jobs-pager").hidden = this.pageIndex === 0 && !this.nextToken;
     $("prev-page").disabled = this.pageIndex === 0;
     $("next-page").disabled = !this.nextToken;
     $("page-label").textContent = `Page ${this.pageIndex + 1}`;
@@ -354,7 +361,7 @@ function renderError(error) {
   if (!error) return h("span", { class: "error-text" }, "No details were recorded.");
   const details = error.details || [];
   const item = (detail) =>
-    h("li", {}, h("span", { class: "error-where" }, where(detail)), " ", detail.message);
+    h("li", {}, h("span", { class: "error-where" }, where(detail)), " ", withoutPlace(detail));
   const shown = details.slice(0, MAX_ERRORS_SHOWN);
   const rest = details.slice(MAX_ERRORS_SHOWN);
   return h(
@@ -377,6 +384,11 @@ function where({ line, column }) {
   if (line !== null && line !== undefined) parts.push(`Line ${line}`);
   if (column) parts.push(`column “${column}”`);
   return parts.length > 0 ? `${parts.join(", ")}:` : "";
+}
+
+/** The message without a leading "line 3, column 'x':" that the list already shows. */
+function withoutPlace({ line, message }) {
+  return line === null || line === undefined ? message : message.replace(/^line \d+(, column '[^']*')?:\s*/i, "");
 }
 
 function resultName(filename) {

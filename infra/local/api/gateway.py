@@ -21,7 +21,7 @@ from infra.local.api.response import (
 from infra.local.api.routes import RouteMatch, RouteTable
 from infra.local.errors import HandlerError
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 """Calls a function (by logical id) with an event and returns its answer."""

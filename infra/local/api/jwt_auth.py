@@ -33,6 +33,8 @@ def local_jwks_url(emulator_url: str, issuer: str) -> str:
 
 
 SigningKeyFor = Callable[[str], Any]
+ExtraAudience = Callable[[], frozenset[str]]
+"""More accepted audiences, read when a token's is not in the template's list."""
 
 
 def jwks_signing_keys(jwks_url: str) -> SigningKeyFor:
@@ -49,9 +51,15 @@ def _claim_text(value: Any) -> str:
 
 
 class JwtVerifier:
-    def __init__(self, authorizer: JwtAuthorizer, signing_key_for: SigningKeyFor | None = None):
+    def __init__(
+        self,
+        authorizer: JwtAuthorizer,
+        signing_key_for: SigningKeyFor | None = None,
+        extra_audience: ExtraAudience | None = None,
+    ):
         self.authorizer = authorizer
         self._signing_key_for = signing_key_for or jwks_signing_keys(authorizer.jwks_url)
+        self._extra_audience = extra_audience
 
     def verify(self, authorization: str | None) -> dict[str, Any]:
         """The claims of a valid `Authorization` header value; raises Unauthorized otherwise."""
@@ -73,9 +81,14 @@ class JwtVerifier:
         audiences = claims.get("aud") or claims.get("client_id")
         if isinstance(audiences, str):
             audiences = [audiences]
-        if not set(audiences or []) & set(self.authorizer.audience):
+        if not self._accepts(set(audiences or [])):
             raise Unauthorized("token audience is not in the authorizer's audience list")
         return claims
+
+    def _accepts(self, audiences: set[str]) -> bool:
+        if audiences & set(self.authorizer.audience):
+            return True
+        return self._extra_audience is not None and bool(audiences & self._extra_audience())
 
 
 def authorizer_context(claims: dict[str, Any]) -> dict[str, Any]:

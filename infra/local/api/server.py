@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from infra.local.api.event import HttpRequest
 from infra.local.api.gateway import HttpApiGateway
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 
 class _GatewayRequestHandler(BaseHTTPRequestHandler):

@@ -13,7 +13,7 @@ from infra.local.provision import cognito, dynamodb, passive, s3, sqs
 from infra.local.provision.context import Created, ProvisionContext
 from infra.local.template import StackTemplate
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 Creator = Callable[[str, dict[str, Any], ProvisionContext], Created]
 

@@ -8,7 +8,7 @@ from typing import Any
 from infra.local.provision.context import Created, ProvisionContext
 from infra.local.provision.shapes import fit_to_operation
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 _NOT_LOCAL = ("SSESpecification", "PointInTimeRecoverySpecification", "DeletionProtectionEnabled")
 

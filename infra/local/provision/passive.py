@@ -7,7 +7,7 @@ from typing import Any
 
 from infra.local.provision.context import Created, ProvisionContext
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 LOCAL_API_ID = "local"
 

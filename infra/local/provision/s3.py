@@ -7,7 +7,7 @@ from typing import Any
 
 from infra.local.provision.context import Created, ProvisionContext
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 _CORS_RENAMES = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
 _HANDLED = {

@@ -14,7 +14,7 @@ from botocore.model import Shape
 
 from infra.local.errors import TemplateError
 
-log = logging.getLogger("batchscore.local")
+log = logging.getLogger("infra.local")
 
 
 def fit_to_operation(client: Any, operation: str, params: dict[str, Any], where: str) -> dict:

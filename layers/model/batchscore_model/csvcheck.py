@@ -44,11 +44,14 @@ def split_lines(text: str) -> list[str]:
 def undecodable(
     data: bytes, error: UnicodeDecodeError, *, line_offset: int = 0, header: list[str] | None = None
 ) -> InputRejected:
-    """Name the line and, when the header is known, the column of the first bad byte in `data`."""
+    """Name the line and, when the header is known or in `data`, the column of the first bad byte."""
     before = data[: error.start]
     line = line_offset + before.count(b"\n") + 1
     line_start = before.rfind(b"\n") + 1
     prefix = before[line_start:].decode("utf-8", errors="replace")
+    if header is None and line_offset == 0 and line > 1:
+        first = before[: before.find(b"\n")].decode("utf-8-sig", errors="replace")
+        header = clean_header(next(records([first], sniff_delimiter(first)), []))
     column: str | None = None
     if header:
         index = max(prefix.count(delimiter) for delimiter in DELIMITERS)

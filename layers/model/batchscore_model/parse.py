@@ -244,7 +244,8 @@ def _to_numbers(
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiu":
         values = raw.astype(np.float64, copy=False)
         return values, np.isinf(values)
-    values = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+    values = parsed.to_numpy(dtype=np.float64, copy=True)
     suspect = np.isnan(values) | np.isinf(values)
     if suspect.any():
         positions = np.flatnonzero(suspect)

@@ -7,9 +7,12 @@ so nothing a user typed can become a formula. Chosen by measurement (see the REA
 
 from __future__ import annotations
 
+import queue
+import threading
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -118,6 +121,45 @@ def column_widths(header: Sequence[str], samples: Sequence[Sequence[str]]) -> li
     return widths
 
 
+class _Worker:
+    """Runs the zip work (CRC, deflate, file writes: all release the GIL) on one thread, in order.
+
+    The queue is short, so at most a few encoded blocks wait in memory.
+    """
+
+    def __init__(self, *, threaded: bool, depth: int = 2) -> None:
+        self._queue: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="xlsx-zip", daemon=True)
+            self._thread.start()
+
+    def submit(self, task: Callable[[], object]) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            task()
+            return
+        self._queue.put(task)
+
+    def finish(self) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (task := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    task()
+                except BaseException as exc:  # handed to the producing thread
+                    self._error = exc
+
+
 @dataclass
 class _Sheet:
     name: str
@@ -135,6 +177,7 @@ class XlsxStreamWriter:
         *,
         sheet_row_limit: int = EXCEL_MAX_ROWS,
         compresslevel: int = 1,
+        threaded: bool = True,
     ) -> None:
         if sheet_row_limit < 2:
             raise ValueError("sheet_row_limit must leave room for a header and one row")
@@ -143,7 +186,9 @@ class XlsxStreamWriter:
         )
         self._capacity = sheet_row_limit - 1
         self._sheets: list[_Sheet] = []
-        self._stream: IO[bytes] | None = None
+        self._stream: IO[bytes] | None = None  # used by the worker thread only
+        self._open = False
+        self._worker = _Worker(threaded=threaded)
         self._table: tuple[str, list[str], list[float]] | None = None
 
     @property
@@ -212,21 +257,28 @@ class XlsxStreamWriter:
         self._close_sheet()
 
     def close(self) -> None:
-        if self._stream is not None:
+        if self._open:
             self._close_sheet()
-        self._zip.writestr("[Content_Types].xml", self._content_types())
-        self._zip.writestr("_rels/.rels", _ROOT_RELS)
-        self._zip.writestr("xl/workbook.xml", self._workbook())
-        self._zip.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
-        self._zip.writestr("xl/styles.xml", _STYLES)
-        self._zip.close()
+        parts = {
+            "[Content_Types].xml": self._content_types(),
+            "_rels/.rels": _ROOT_RELS,
+            "xl/workbook.xml": self._workbook(),
+            "xl/_rels/workbook.xml.rels": self._workbook_rels(),
+            "xl/styles.xml": _STYLES,
+        }
+        for name, xml in parts.items():
+            self._worker.submit(partial(self._zip.writestr, name, xml))
+        self._worker.submit(self._zip.close)
+        self._worker.finish()
 
     def abort(self) -> None:
         """Release the sink after a failure; what was written is not a valid workbook."""
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
-        self._zip.close()
+        try:
+            self._worker.finish()
+        finally:
+            if self._stream is not None:
+                self._stream.close()
+            self._zip.close()
 
     def _data_sheets(self) -> list[_Sheet]:
         assert self._table is not None
@@ -234,15 +286,27 @@ class XlsxStreamWriter:
         return [s for s in self._sheets if s.name == base or s.name.startswith(f"{base}_")]
 
     def _write(self, xml: str) -> None:
+        self._worker.submit(partial(self._write_now, xml.encode("utf-8")))
+
+    def _write_now(self, data: bytes) -> None:
         assert self._stream is not None
-        self._stream.write(xml.encode("utf-8"))
+        self._stream.write(data)
+
+    def _open_now(self, part: int) -> None:
+        self._stream = self._zip.open(f"xl/worksheets/sheet{part}.xml", "w", force_zip64=True)
+
+    def _close_now(self) -> None:
+        assert self._stream is not None
+        self._stream.close()
+        self._stream = None
 
     def _open_sheet(
         self, name: str, header: list[str], widths: list[float], *, frozen: bool
     ) -> None:
         part = len(self._sheets) + 1
         self._sheets.append(_Sheet(name=name, part=part, columns=len(header)))
-        self._stream = self._zip.open(f"xl/worksheets/sheet{part}.xml", "w", force_zip64=True)
+        self._worker.submit(partial(self._open_now, part))
+        self._open = True
         selected = ' tabSelected="1"' if part == 1 else ""
         pane = (
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -266,9 +330,8 @@ class XlsxStreamWriter:
     def _close_sheet(self) -> None:
         sheet = self._sheets[-1]
         self._write(f"</sheetData>{self._autofilter(sheet)}</worksheet>")
-        assert self._stream is not None
-        self._stream.close()
-        self._stream = None
+        self._worker.submit(self._close_now)
+        self._open = False
 
     @staticmethod
     def _ref(sheet: _Sheet) -> str:

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
 
+from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
 from tests.integration.moto_stack import Stack
 
 

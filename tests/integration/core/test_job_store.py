@@ -4,11 +4,11 @@ import itertools
 import time
 
 import pytest
+
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
 from batchscore_core.lifecycle import can_move
 from batchscore_core.models import Job, JobError, JobSource, JobStatus, iso, utc_now
 from batchscore_core.store import JobStore
-
 from tests.integration.moto_stack import Stack
 
 S = JobStatus

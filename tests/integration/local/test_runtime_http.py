@@ -5,6 +5,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 import requests
@@ -197,19 +198,42 @@ def test_a_port_in_use_is_named_with_its_env_var(tmp_path: Path):
             local.start()
 
 
+def uploaded_keys(runtime: LocalRuntime) -> set[str]:
+    """Object keys of the S3 events that WorkerFunction recorded in JobsTable."""
+    items = runtime.client("dynamodb").scan(TableName="batchscore-local-jobstable")["Items"]
+    records = [
+        record for item in items for record in json.loads(item["body"]["S"]).get("Records", [])
+    ]
+    # moto encodes event keys differently from AWS; unquote_plus reads both.
+    return {unquote_plus(record["s3"]["object"]["key"]) for record in records}
+
+
 def test_an_upload_reaches_the_queue_consumer_through_s3_and_sqs(runtime: LocalRuntime):
     # Given
     key = "uploads/u-1/j-1/input.csv"
-    table = "batchscore-local-jobstable"
 
     # When
     runtime.client("s3").put_object(Bucket="batchscore-local-databucket", Key=key, Body=b"a\n")
 
     # Then
     deadline = time.monotonic() + 20
-    bodies: list[str] = []
-    while time.monotonic() < deadline and not any(key in body for body in bodies):
-        items = runtime.client("dynamodb").scan(TableName=table)["Items"]
-        bodies = [item["body"]["S"] for item in items]
+    while time.monotonic() < deadline and key not in uploaded_keys(runtime):
         time.sleep(0.2)
-    assert any(key in body for body in bodies)
+    assert key in uploaded_keys(runtime)
+
+
+def test_the_emulator_answers_the_pages_cors_preflight_for_cognito(runtime: LocalRuntime):
+    # Given: what a browser sends before InitiateAuth from the web page
+    headers = {
+        "Origin": runtime.settings.web_url,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent",
+    }
+
+    # When
+    response = requests.options(f"{runtime.settings.emulator_url}/", headers=headers, timeout=10)
+
+    # Then
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == runtime.settings.web_url
+    assert "x-amz-target" in response.headers["access-control-allow-headers"]

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 import process_handler
 import pytest
 import upload_handler
+
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobSource, JobStatus, iso, utc_now
 from batchscore_core.store import JobStore
-
 from tests.integration.moto_stack import Stack
 
 OWNER = "user-1"

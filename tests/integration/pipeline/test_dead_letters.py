@@ -4,10 +4,10 @@ import json
 from collections.abc import Callable
 
 import dlq_handler
+
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobSource, JobStatus
 from batchscore_core.store import JobStore
-
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
 from tests.integration.pipeline.samples import JOB_ID, valid_csv

@@ -5,11 +5,11 @@ from collections.abc import Callable
 
 import pytest
 import upload_handler
+
 from batchscore_core.keys import dropped_job_id, upload_key
 from batchscore_core.models import Job, JobSource, JobStatus
 from batchscore_core.queue import JobQueue
 from batchscore_core.store import JobStore
-
 from tests.integration.moto_stack import Stack, load_event
 from tests.integration.pipeline.conftest import OWNER
 from tests.integration.pipeline.samples import JOB_ID, csv_without, valid_csv

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 import webhook_handler
-from batchscore_core.settings import get_settings
 from moto import mock_aws
 
+from batchscore_core.settings import get_settings
 from tests.integration.moto_stack import Queue, Stack
 from tests.integration.webhooks.webhook_support import REGION, SECRET, Receiver, running_receiver
 

@@ -5,10 +5,10 @@ import time
 
 import pytest
 import webhook_handler
+
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook
 from batchscore_core.store import JobStore
 from batchscore_core.webhook_queue import WebhookQueue
-
 from tests.integration.moto_stack import Queue, Stack
 
 JOB_ID = "fedcba9876543210fedcba9876543210"

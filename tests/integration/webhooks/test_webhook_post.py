@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook
 from batchscore_core.webhooks import deliver
-
 from tests.integration.webhooks.webhook_support import SECRET, running_receiver
 
 JOB = Job(

@@ -6,9 +6,9 @@ import stat
 import time
 
 import pytest
+
 from batchscore_client.cli import main
 from batchscore_client.credentials import Credentials, CredentialStore
-
 from tests.unit.client.client_support import API, COGNITO, JOB_ID, TOKEN_URL, job
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from batchscore_client.api import BatchscoreClient, result_filename
-from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError
 from responses import matchers
 
+from batchscore_client.api import BatchscoreClient, result_filename
+from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError
 from tests.unit.client.client_support import API, JOB_ID, job
 
 UPLOAD = {

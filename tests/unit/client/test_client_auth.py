@@ -5,6 +5,8 @@ import json
 import time
 
 import pytest
+from responses import matchers
+
 from batchscore_client.auth import (
     CognitoLogin,
     NewPasswordRequired,
@@ -14,8 +16,6 @@ from batchscore_client.auth import (
 from batchscore_client.config import Settings
 from batchscore_client.credentials import Credentials, CredentialStore
 from batchscore_client.errors import AuthError
-from responses import matchers
-
 from tests.unit.client.client_support import COGNITO, TOKEN_URL
 
 TOKENS = {

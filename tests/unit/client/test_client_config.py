@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+
 from batchscore_client.config import load_settings
 from batchscore_client.errors import ConfigError
-
 from tests.unit.client.client_support import API
 
 

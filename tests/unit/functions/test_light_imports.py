@@ -1,4 +1,5 @@
-"""Ingest and the status API stay light: their cold start must not pay for pandas or sklearn."""
+"""Handlers import only what their function ships: ingest and the status API stay light (no
+pandas or scikit-learn in their cold start), and the DLQ function runs with the core layer only."""
 
 from __future__ import annotations
 
@@ -10,39 +11,45 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-HEAVY = ("pandas", "numpy", "sklearn", "scipy", "openpyxl", "xlsxwriter")
-FUNCTION_PATHS = ["layers/core", "layers/model", "functions/upload", "functions/status"]
+HEAVY = {"pandas", "numpy", "sklearn", "scipy", "openpyxl", "xlsxwriter"}
+
+# module -> what Lambda puts on its sys.path (the function's code and its layers)
+LIGHT_HANDLERS = {
+    "upload_handler": ["functions/upload", "layers/core", "layers/model"],
+    "status_handler": ["functions/status", "layers/core", "layers/model"],
+    "dlq_handler": ["functions/process", "layers/core"],
+}
 
 
-def imported_modules(module: str) -> set[str]:
+def imported_packages(module: str, paths: list[str]) -> set[str]:
     """The top-level packages a fresh interpreter holds after importing `module`."""
     code = (
         f"import sys, {module}; print('\\n'.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
     )
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(str(ROOT / path) for path in FUNCTION_PATHS),
+        "PYTHONPATH": os.pathsep.join(str(ROOT / path) for path in paths),
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True, check=True
     )
     return set(result.stdout.split())
 
 
-def handler_modules() -> list[str]:
-    modules = ["upload_handler"]
-    if (ROOT / "functions" / "status" / "status_handler.py").exists():
-        modules.append("status_handler")
-    return modules
+def present(module: str, paths: list[str]) -> bool:
+    return (ROOT / paths[0] / f"{module}.py").exists()
 
 
-@pytest.mark.parametrize("module", handler_modules())
-def test_handler_module_imports_no_heavy_package(module: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "paths"),
+    [(module, paths) for module, paths in LIGHT_HANDLERS.items() if present(module, paths)],
+)
+def test_handler_module_imports_no_heavy_package(module: str, paths: list[str]) -> None:
     # Given a fresh interpreter with only the function's code and layers on the path
     # When the handler module is imported
-    loaded = imported_modules(module)
+    loaded = imported_packages(module, paths)
 
     # Then none of the scoring engine's heavy packages came with it
-    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & HEAVY)

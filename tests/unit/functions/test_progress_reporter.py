@@ -3,9 +3,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from process_progress import ProgressReporter, RunAbandoned, estimate_total
+
 from batchscore_core.errors import InvalidTransition
 from batchscore_core.models import JobStatus
-from process_progress import ProgressReporter, RunAbandoned, estimate_total
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
 

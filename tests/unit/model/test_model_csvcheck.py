@@ -78,7 +78,7 @@ def test_undecodable_bytes_are_located_by_line_and_column() -> None:
         check(head)
     # Then
     assert caught.value.code == "undecodable"
-    assert (caught.value.details[0]["line"], caught.value.details[0]["column"]) == (3, None)
+    assert (caught.value.details[0]["line"], caught.value.details[0]["column"]) == (3, "b")
     assert "character 3" in caught.value.details[0]["message"]
 
 

@@ -73,7 +73,11 @@ def test_infinity_is_not_a_number(score) -> None:
     # Given / When
     error = rejection(score, "a,b\n1,inf\n")
     # Then
-    assert (error.code, error.details[0]["line"], error.details[0]["column"]) == ("bad_value", 2, "b")
+    assert (error.code, error.details[0]["line"], error.details[0]["column"]) == (
+        "bad_value",
+        2,
+        "b",
+    )
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_rejected(score) -> None:
@@ -81,7 +85,11 @@ def test_a_row_with_the_wrong_number_of_fields_is_rejected(score) -> None:
     error = rejection(score, "a,b\n1,2\n3\n")
     # Then
     assert error.code == "wrong_field_count"
-    assert error.details[0] == {"line": 3, "column": None, "message": "line 3: 1 fields, expected 2"}
+    assert error.details[0] == {
+        "line": 3,
+        "column": None,
+        "message": "line 3: 1 fields, expected 2",
+    }
 
 
 def test_undecodable_bytes_are_rejected_with_line_and_column(score) -> None:

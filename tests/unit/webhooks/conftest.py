@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook
 
 JOB_ID = "0123456789abcdef0123456789abcdef"

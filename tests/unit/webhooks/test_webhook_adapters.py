@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 import webhook_handler
-from batchscore_core.settings import get_settings
 from webhook_secrets import NoSecrets, SsmSecrets, StaticSecrets
+
+from batchscore_core.settings import get_settings
 
 
 @pytest.fixture

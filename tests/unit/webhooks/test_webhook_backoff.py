@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from batchscore_core.webhooks import MAX_ATTEMPTS, backoff_seconds
 
 

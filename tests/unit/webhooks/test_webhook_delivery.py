@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from webhook_delivery import DeliveryResult, WebhookMessage, deliver_webhook
+from webhook_secrets import StaticSecrets
+
 from batchscore_core.errors import JobNotFound
 from batchscore_core.models import JobStatus, Webhook
 from batchscore_core.webhooks import DeliveryOutcome
-from webhook_delivery import DeliveryResult, WebhookMessage, deliver_webhook
-from webhook_secrets import StaticSecrets
 
 NOW = 1_800_000_000.0
 

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 
 import pytest
+
 from batchscore_core.webhooks import SignatureError, sign, verify
 
 SECRET = b"whsec-test"

@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dlq_handler import DeadLetterRecord
+from dlq_jobs import RETRIES_EXHAUSTED, exhausted_error
+
 from batchscore_core.models import JobError
 from batchscore_core.queue import JobMessage
 from batchscore_core.s3_events import S3NotificationBody
-from dlq_handler import DeadLetterRecord
-from dlq_jobs import RETRIES_EXHAUSTED, exhausted_error
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 

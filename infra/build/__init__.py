@@ -1,0 +1,1 @@
+"""Build and check the AWS deployment: sam build, layer sizes, template lint."""
