@@ -59,6 +59,12 @@ def invalid_request(exc: RequestValidationError) -> Response:
     return error_response(422, "invalid_request", "the request body is not valid", details)
 
 
+@app.exception_handler(UnicodeDecodeError)
+def body_not_utf8(_: UnicodeDecodeError) -> Response:
+    # Powertools turns bad JSON into a validation error, but not a body that is not UTF-8.
+    return error_response(422, "invalid_request", "the request body is not UTF-8 JSON")
+
+
 @app.exception_handler(NotAuthenticated)
 def not_authenticated(_: NotAuthenticated) -> Response:
     return error_response(401, "unauthorized", "a valid token is required")

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from pydantic import BaseModel, Field
+from webhook_secrets import SecretNotFound, SecretSource
+
 from batchscore_core.errors import JobNotFound
 from batchscore_core.models import Job, JobId, iso
 from batchscore_core.observability import logger
 from batchscore_core.store import JobStore
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhooks import DeliveryOutcome, backoff_seconds, deliver
-from pydantic import BaseModel, Field
-from webhook_secrets import SecretNotFound, SecretSource
 
 Sender = Callable[..., DeliveryOutcome]
 

@@ -13,13 +13,14 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+from webhook_delivery import WebhookMessage, deliver_webhook
+from webhook_secrets import NoSecrets, SecretSource, SsmSecrets, StaticSecrets
+
 from batchscore_core.adapters import job_store
 from batchscore_core.observability import logger, tracer
 from batchscore_core.settings import get_settings
 from batchscore_core.webhook_queue import WebhookQueue
-from pydantic import Json
-from webhook_delivery import WebhookMessage, deliver_webhook
-from webhook_secrets import NoSecrets, SecretSource, SsmSecrets, StaticSecrets
 
 
 class WebhookRecord(SqsRecordModel):

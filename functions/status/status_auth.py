@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Request
 from aws_lambda_powertools.event_handler.depends import Depends
+
 from batchscore_core.identity import READ, WRITE, Caller, caller_from_event
 
 

@@ -15,13 +15,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from status_exceptions import InsecureCallback
+from status_models import ErrorBody, ErrorInfo
+
 from batchscore_core.errors import InvalidTransition, JobNotFound, ResultNotReady
 from batchscore_core.identity import MissingScope, NotAuthenticated
 from batchscore_core.observability import logger
 from batchscore_core.store import InvalidPageToken
 from batchscore_model.errors import BundleError
-from status_exceptions import InsecureCallback
-from status_models import ErrorBody, ErrorInfo
 
 
 def error_response(
@@ -79,6 +80,14 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
         details = [_field_problem(error) for error in exc.errors()]
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", "the request is invalid", details
+        )
+
+    @app.exception_handler(UnicodeDecodeError)
+    def body_not_utf8(exc: UnicodeDecodeError) -> Response:
+        # Powertools turns bad JSON into a validation error, but not a body that is not UTF-8.
+        problem = {"location": "body", "field": "", "message": "not UTF-8 text"}
+        return error_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", "the request is invalid", [problem]
         )
 
     @app.exception_handler(RequestUnsupportedContentType)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from batchscore_core.models import Job
 
 # The key is the caller plus its header value; the request body must match on a replay.

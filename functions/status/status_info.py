@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from batchscore_core.settings import get_settings
-from batchscore_model.schema import ModelInfo, load_model_info
 from status_auth import ReadingCaller
 from status_docs import AUTH, BEARER, answers
 from status_models import Health, ModelDescription
+
+from batchscore_core.settings import get_settings
+from batchscore_model.schema import ModelInfo, load_model_info
 
 router = Router()
 

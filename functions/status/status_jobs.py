@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter, ValidationError
+from status_exceptions import InsecureCallback
+from status_idempotency import create_once
+from status_models import LOOPBACK_HOSTS, CreateJobRequest, ResultLink, UploadForm
+
 from batchscore_core.errors import JobNotFound, ResultNotReady
 from batchscore_core.identity import Caller
 from batchscore_core.keys import job_prefixes, new_job_id, result_stem, upload_key
@@ -15,10 +20,6 @@ from batchscore_core.queue import JobQueue
 from batchscore_core.settings import Settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
-from pydantic import TypeAdapter, ValidationError
-from status_exceptions import InsecureCallback
-from status_idempotency import create_once
-from status_models import LOOPBACK_HOSTS, CreateJobRequest, ResultLink, UploadForm
 
 _JOB_ID: TypeAdapter[str] = TypeAdapter(JobId)
 # Fields of a finished attempt that a retried job must not carry into its next one.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
 from batchscore_core.models import Job, JobError, JobSource, JobStatus
 from batchscore_model.schema import ColumnSpec, OutputSpec
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 

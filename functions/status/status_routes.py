@@ -9,9 +9,6 @@ import status_jobs as logic
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from batchscore_core import adapters
-from batchscore_core.models import JobStatus
-from batchscore_core.settings import get_settings
 from status_auth import ReadingCaller, WritingCaller
 from status_docs import AUTH, BEARER, MISSING, answers
 from status_models import (
@@ -22,6 +19,10 @@ from status_models import (
     JobView,
     ResultLink,
 )
+
+from batchscore_core import adapters
+from batchscore_core.models import JobStatus
+from batchscore_core.settings import get_settings
 
 router = Router()
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sklearn.datasets import load_breast_cancer
 
-from tests.browser.support import USER_PASSWORD, ApiUser, sign_in, with_text_in_first_row
+from tests.browser.support import GOOD_ROWS, USER_PASSWORD, ApiUser, sign_in, with_text_in_first_row
 
 # The local runtime fixture, and its report of the runtime log when a test fails.
 from tests.e2e.conftest import LocalStack, local_stack, pytest_runtest_makereport
@@ -33,7 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
-GOOD_ROWS = 25
 
 expect.set_options(timeout=15_000)
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import LocalStack
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 USER_PASSWORD = "Browser-Test-Pass-1"
+GOOD_ROWS = 25
 JOB_TIMEOUT_MS = 90_000
 TERMINAL = {"SUCCEEDED", "FAILED", "REJECTED"}
+ENDED = re.compile(r"^(Succeeded|Failed|Rejected)$")  # the status badge of a job that ended
 
 
 def sign_in(page: Page, web_url: str, email: str, password: str) -> None:
@@ -65,18 +68,28 @@ class ApiUser:
         answer.raise_for_status()
         return dict(answer.json())
 
-    def wait_until_done(self, job_id: str, timeout_s: float = JOB_TIMEOUT_MS / 1000) -> dict:
-        deadline = time.monotonic() + timeout_s
+    def finished(self, csv_path: Path, expected: str) -> str:
+        """Submits the file, waits for its job to end in the `expected` state, returns its id."""
+        job_id = self.submit(csv_path)
+        deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000
         while (job := self.job(job_id))["status"] not in TERMINAL:
             if time.monotonic() > deadline:
-                pytest.fail(f"job {job_id} still {job['status']} after {timeout_s:.0f} s")
+                pytest.fail(f"job {job_id} still {job['status']} after {JOB_TIMEOUT_MS} ms")
             time.sleep(0.5)
-        return job
+        if job["status"] != expected:
+            pytest.fail(f"job {job_id} ended {job['status']}, not {expected}: {job['error']}")
+        return job_id
 
 
 def job_row(page: Page, filename: str) -> Locator:
     """The row of the Jobs table that shows this file."""
     return page.get_by_role("table", name="Jobs").get_by_role("row").filter(has_text=filename)
+
+
+def expect_job_to_end(row: Locator, status: str) -> None:
+    """Waits until the row shows a final status, then checks it is `status`."""
+    expect(row.get_by_text(ENDED)).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(row.get_by_text(ENDED)).to_have_text(status)
 
 
 def save_screenshot(

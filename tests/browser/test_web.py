@@ -14,9 +14,11 @@ import requests
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.support import (
+    GOOD_ROWS,
     JOB_TIMEOUT_MS,
     USER_PASSWORD,
     ApiUser,
+    expect_job_to_end,
     job_row,
     save_screenshot,
     sign_in,
@@ -147,8 +149,8 @@ def test_good_csv_reaches_succeeded(signed_in: Page, good_csv: Path):
 
     # Then its job appears and reaches Succeeded, with the rows counted
     row = job_row(signed_in, good_csv.name)
-    expect(row.get_by_text("Succeeded")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    expect(row).to_contain_text("25 rows scored")
+    expect_job_to_end(row, "Succeeded")
+    expect(row).to_contain_text(f"{GOOD_ROWS} rows scored")
     save_screenshot(signed_in, "jobs-panel-desktop", locator=signed_in.locator("section.jobs"))
 
 
@@ -163,6 +165,25 @@ def test_preview_shows_the_header_and_first_rows(signed_in: Page, good_csv: Path
     expect(preview.get_by_role("columnheader", name="mean radius")).to_be_visible()
     expect(preview.get_by_role("row")).to_have_count(6)
     expect(item).to_contain_text("Ready to upload")
+
+
+def test_dropped_files_are_checked_like_chosen_ones(signed_in: Page, good_csv: Path):
+    # Given a CSV dragged from the desktop
+    dropped = signed_in.evaluate_handle(
+        """([name, text]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], name, { type: "text/csv" }));
+            return transfer;
+        }""",
+        [good_csv.name, good_csv.read_text()],
+    )
+
+    # When it is dropped on the upload area
+    signed_in.locator("#dropzone").dispatch_event("drop", {"dataTransfer": dropped})
+
+    # Then it is checked and ready to upload
+    expect(staged_file(signed_in, good_csv)).to_contain_text("Ready to upload")
+    expect(signed_in.get_by_role("button", name="Start upload")).to_be_enabled()
 
 
 def test_semicolon_separated_files_are_read_like_the_server_reads_them(
@@ -217,7 +238,7 @@ def test_bad_csv_shows_its_errors_by_line_and_column(signed_in: Page, bad_csv: P
 
     # Then the job is rejected and the error names the line and the column
     row = job_row(signed_in, bad_csv.name)
-    expect(row.get_by_text("Rejected")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect_job_to_end(row, "Rejected")
     expect(row.get_by_role("list", name="Errors")).to_contain_text(
         re.compile(r"Line 2, column “mean radius”")
     )
@@ -234,10 +255,10 @@ def test_job_end_shows_a_notice_and_a_browser_notification(
     # When a job they uploaded ends
     upload(page, good_csv)
 
+    expect_job_to_end(job_row(page, good_csv.name), "Succeeded")
+
     # Then the page shows a notice and a browser notification
-    expect(page.get_by_role("status").filter(has_text=f"{good_csv.name} succeeded")).to_be_visible(
-        timeout=JOB_TIMEOUT_MS
-    )
+    expect(page.get_by_role("status").filter(has_text=f"{good_csv.name} succeeded")).to_be_visible()
     titles = page.evaluate("() => window.__notifications.map((n) => n.title)")
     assert titles == [f"batchscore: {good_csv.name} succeeded"]
 
@@ -249,7 +270,7 @@ def test_succeeded_job_downloads_a_workbook_with_predictions(
     signed_in: Page, api_user: ApiUser, good_csv: Path, tmp_path: Path
 ):
     # Given a succeeded job
-    api_user.wait_until_done(api_user.submit(good_csv))
+    api_user.finished(good_csv, "SUCCEEDED")
     show_latest_jobs(signed_in)
     row = job_row(signed_in, good_csv.name)
 
@@ -266,12 +287,12 @@ def test_succeeded_job_downloads_a_workbook_with_predictions(
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "mean radius"
     assert "prediction" in rows[0]
-    assert len(rows) == 1 + 25
+    assert len(rows) == 1 + GOOD_ROWS
 
 
 def test_retry_queues_a_rejected_job_again(signed_in: Page, api_user: ApiUser, bad_csv: Path):
     # Given a rejected job
-    api_user.wait_until_done(api_user.submit(bad_csv))
+    api_user.finished(bad_csv, "REJECTED")
     show_latest_jobs(signed_in)
     row = job_row(signed_in, bad_csv.name)
 
@@ -287,7 +308,7 @@ def test_retry_queues_a_rejected_job_again(signed_in: Page, api_user: ApiUser, b
 
 def test_archive_moves_the_job_to_archived_jobs(signed_in: Page, api_user: ApiUser, good_csv: Path):
     # Given a finished job
-    api_user.wait_until_done(api_user.submit(good_csv))
+    api_user.finished(good_csv, "SUCCEEDED")
     show_latest_jobs(signed_in)
     row = job_row(signed_in, good_csv.name)
 
@@ -306,8 +327,7 @@ def test_delete_removes_the_job_after_confirmation(
     signed_in: Page, api_user: ApiUser, local_stack: LocalStack, good_csv: Path
 ):
     # Given a finished job
-    job_id = api_user.submit(good_csv)
-    api_user.wait_until_done(job_id)
+    job_id = api_user.finished(good_csv, "SUCCEEDED")
     show_latest_jobs(signed_in)
 
     # When the analyst deletes it and confirms
@@ -326,7 +346,7 @@ def test_delete_removes_the_job_after_confirmation(
 
 def test_cancelled_delete_keeps_the_job(signed_in: Page, api_user: ApiUser, good_csv: Path):
     # Given a finished job
-    api_user.wait_until_done(api_user.submit(good_csv))
+    api_user.finished(good_csv, "SUCCEEDED")
     show_latest_jobs(signed_in)
     row = job_row(signed_in, good_csv.name)
 
@@ -343,8 +363,8 @@ def test_status_filter_shows_only_matching_jobs(
     signed_in: Page, api_user: ApiUser, good_csv: Path, bad_csv: Path
 ):
     # Given a succeeded and a rejected job
-    for path in (good_csv, bad_csv):
-        api_user.wait_until_done(api_user.submit(path))
+    api_user.finished(good_csv, "SUCCEEDED")
+    api_user.finished(bad_csv, "REJECTED")
     show_latest_jobs(signed_in)
     expect(job_row(signed_in, bad_csv.name)).to_have_count(1)
 
@@ -390,9 +410,7 @@ def test_page_makes_no_requests_outside_the_stack(
     # When the analyst signs in and uploads a file
     sign_in(page, local_stack.web_url, user, USER_PASSWORD)
     upload(page, good_csv)
-    expect(job_row(page, good_csv.name).get_by_text("Succeeded")).to_be_visible(
-        timeout=JOB_TIMEOUT_MS
-    )
+    expect_job_to_end(job_row(page, good_csv.name), "Succeeded")
 
     # Then every request went to the local stack
     assert hosts == {"127.0.0.1"}
@@ -402,13 +420,13 @@ def test_phone_width_needs_no_sideways_scrolling(
     context: BrowserContext, local_stack: LocalStack, user: str, api_user: ApiUser, bad_csv: Path
 ):
     # Given a rejected job and a phone-sized window
-    api_user.wait_until_done(api_user.submit(bad_csv))
+    api_user.finished(bad_csv, "REJECTED")
     page = context.new_page()
     page.set_viewport_size(PHONE)
 
     # When the analyst signs in
     sign_in(page, local_stack.web_url, user, USER_PASSWORD)
-    expect(job_row(page, bad_csv.name).get_by_text("Rejected")).to_be_visible()
+    expect_job_to_end(job_row(page, bad_csv.name), "Rejected")
 
     # Then the page fits the width, the job's actions included
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

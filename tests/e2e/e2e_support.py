@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -144,6 +145,26 @@ def upload_presigned(upload: dict[str, Any], content: bytes, filename: str) -> N
 
 def signed_in(stack: Any, username: str | None = None, password: str | None = None) -> ApiUser:
     return ApiUser(stack.api_url, stack.tokens(username, password)["IdToken"])
+
+
+def new_user(stack: Any, password: str = "Other-User-Pass-1") -> ApiUser:
+    """A fresh user of the stack's Cognito pool (admin calls), signed in."""
+    cognito = stack.boto3_client("cognito-idp")
+    pool_id = stack.outputs["UserPoolId"]
+    username = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": username},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    return signed_in(stack, username, password)
 
 
 def wait_until_final(user: ApiUser, job_id: str, stack: Any) -> dict[str, Any]:

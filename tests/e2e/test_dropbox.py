@@ -85,7 +85,7 @@ def test_the_same_name_dropped_twice_makes_two_jobs_and_keeps_the_earlier_result
 
     # Then the outbox has both results, the newer one on top, from two different jobs
     s3 = local_stack.boto3_client("s3")
-    newest_first = sorted(versions, key=lambda v: v["LastModified"], reverse=True)
+    newest_first = sorted(versions, key=lambda version: not version["IsLatest"])
     books = [
         read_sheets(s3.get_object(Bucket=bucket, Key=key, VersionId=v["VersionId"])["Body"].read())
         for v in newest_first

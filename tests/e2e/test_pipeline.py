@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from tests.e2e.e2e_support import (
     ApiUser,
     feature_csv,
     feature_frame,
+    new_user,
     read_sheets,
     signed_in,
     upload_presigned,
@@ -21,7 +21,6 @@ from tests.e2e.e2e_support import (
 pytestmark = pytest.mark.e2e
 
 ROWS = 20
-SECOND_USER_PASSWORD = "Second-User-Pass-1"
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +45,7 @@ def succeeded(local_stack, user) -> Finished:
 
 @pytest.fixture(scope="module")
 def second_user(local_stack) -> ApiUser:
-    """Another Cognito user of the same pool, created with admin calls."""
-    cognito = local_stack.boto3_client("cognito-idp")
-    pool_id = local_stack.outputs["UserPoolId"]
-    username = f"second-{uuid.uuid4().hex[:8]}@example.com"
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        UserAttributes=[
-            {"Name": "email", "Value": username},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=username, Password=SECOND_USER_PASSWORD, Permanent=True
-    )
-    return signed_in(local_stack, username, SECOND_USER_PASSWORD)
+    return new_user(local_stack)
 
 
 def test_a_valid_csv_ends_succeeded_with_every_row_scored(succeeded):
@@ -75,19 +58,20 @@ def test_a_valid_csv_ends_succeeded_with_every_row_scored(succeeded):
     assert job["model_version"]
 
 
-def test_the_result_keeps_the_input_columns_and_adds_a_prediction_per_row(succeeded):
+def test_the_result_keeps_the_input_columns_and_adds_the_model_outputs_per_row(user, succeeded):
     # Given
     predictions = next(iter(succeeded.sheets.values()))
     header, body = predictions[0], predictions[1:]
     columns = list(feature_frame().columns)
+    outputs = [output["name"] for output in user.get_json("/model")["outputs"]]
 
     # When
     column = header.index("prediction")
 
     # Then
-    assert list(header[: len(columns)]) == columns
+    assert list(header) == columns + outputs
     assert len(body) == ROWS
-    assert all(row[column] is not None for row in body)
+    assert all(f"probability_{row[column]}" in outputs for row in body), body
     assert [row[0] for row in body] == pytest.approx(list(feature_frame()["mean radius"][:ROWS]))
 
 

@@ -35,6 +35,7 @@ class S3Entity(BaseModel):
 
 class S3NotificationRecord(BaseModel):
     eventName: str
+    eventTime: str | None = None
     s3: S3Entity
 
 
@@ -59,11 +60,17 @@ class StoredObject:
     version_id: str | None
     sequencer: str | None
     etag: str | None
+    event_time: str | None = None
 
     @property
     def version_tag(self) -> str:
-        """versionId, else sequencer, else ETag: stable across duplicate deliveries."""
-        return self.version_id or self.sequencer or self.etag or ""
+        """versionId, else sequencer, else ETag at event time: stable across duplicate deliveries.
+
+        The emulator sends neither versionId nor sequencer; the event time keeps two drops of
+        identical bytes under one name apart there, as versionId does on AWS.
+        """
+        fallback = f"{self.etag}@{self.event_time}" if self.etag and self.event_time else self.etag
+        return self.version_id or self.sequencer or fallback or ""
 
 
 def created_objects(body: S3NotificationBody) -> list[StoredObject]:
@@ -76,6 +83,7 @@ def created_objects(body: S3NotificationBody) -> list[StoredObject]:
             version_id=record.s3.object.versionId,
             sequencer=record.s3.object.sequencer,
             etag=record.s3.object.eTag,
+            event_time=record.eventTime,
         )
         for record in body.Records
         if record.eventName.startswith("ObjectCreated:")

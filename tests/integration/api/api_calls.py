@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from batchscore_core.models import JobStatus
-from batchscore_core.store import JobStore
 from status_handler import lambda_handler
 
+from batchscore_core.models import JobStatus
+from batchscore_core.store import JobStore
 from tests.integration.moto_stack import FakeLambdaContext, load_event
 
 USER_SUB = "0f5e2a64-7b1c-4d3e-9a8b-6c5d4e3f2a1b"

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import status_idempotency
 import status_info
+
 from batchscore_core import adapters
 from batchscore_core.observability import metrics
 from batchscore_core.store import JobStore
-
 from tests.integration.api.api_calls import Api
 from tests.integration.moto_stack import Stack
 

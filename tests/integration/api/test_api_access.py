@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import status_jobs
-from batchscore_core.identity import READ, WRITE
-from batchscore_core.observability import logger
 from status_handler import lambda_handler
 
+from batchscore_core.identity import READ, WRITE
+from batchscore_core.observability import logger
 from tests.integration.api.api_calls import Api, build_event
 from tests.integration.moto_stack import FakeLambdaContext
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+
 from batchscore_core.models import JobSource, JobStatus
 from batchscore_core.settings import get_settings
 from batchscore_core.store import JobStore
-
 from tests.integration.api.api_calls import PARTNER, USER_SUB, Api
 from tests.integration.moto_stack import Stack
 

@@ -6,9 +6,9 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from batchscore_core.models import JobSource, JobStatus
 from batchscore_core.store import JobStore
-
 from tests.integration.api.api_calls import OTHER_SUB, USER_SUB, Api, put_state
 from tests.integration.moto_stack import Stack
 

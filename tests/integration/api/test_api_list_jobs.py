@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from batchscore_core.models import JobStatus
 from batchscore_core.store import JobStore
-
 from tests.integration.api.api_calls import OTHER_SUB, Api, put_state
 
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+
 from batchscore_core.settings import get_settings
 from batchscore_model.checksums import write_checksums
 from batchscore_model.schema import SCHEMA_FILE
-
 from tests.integration.api.api_calls import Api
 
 SCHEMA = {

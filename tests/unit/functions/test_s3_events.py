@@ -37,7 +37,7 @@ def test_the_version_id_identifies_an_object_version_first() -> None:
     assert obj.version_tag == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
 
 
-def test_the_etag_identifies_an_object_without_version_or_sequencer() -> None:
+def test_the_etag_at_event_time_identifies_an_object_without_version_or_sequencer() -> None:
     # Given a record as the emulator sends it: no versionId, no sequencer, no identity fields
     raw = first_record("sqs_s3_object_created.json")
     body = json.loads(raw["body"])
@@ -46,13 +46,14 @@ def test_the_etag_identifies_an_object_without_version_or_sequencer() -> None:
     del s3["bucket"]["ownerIdentity"]
     for name in ("userIdentity", "requestParameters", "responseElements"):
         del body["Records"][0][name]
+    body["Records"][0]["eventTime"] = "2026-11-22T10:00:00.000Z"
     raw["body"] = json.dumps(body)
 
     # When it is parsed
     (obj,) = created_objects(S3NotificationSqsRecord.model_validate(raw).body)
 
-    # Then the ETag stands in for the version
-    assert obj.version_tag == "abc123"
+    # Then the ETag at the event's time stands in for the version
+    assert obj.version_tag == "abc123@2026-11-22T10:00:00.000Z"
 
 
 def test_an_s3_test_event_holds_no_objects() -> None:
