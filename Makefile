@@ -11,14 +11,15 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt bench model score schema build size deploy clean
+.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): requirements/lock.txt
+$(STAMP): requirements/lock.txt client/pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e ./client
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP) ## create .venv with the pinned dependencies
@@ -62,6 +63,9 @@ score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
 
 schema: install ## print the model's input schema (the GET /model shape)
 	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli schema
+
+sample: install ## write build/sample.csv (ROWS rows of the model's schema; default 1000)
+	PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(or $(SAMPLE_ROWS),1000)
 
 bench: install ## engine vs naive pandas->openpyxl at 10k/100k/1M rows (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)

@@ -18,6 +18,7 @@ USER_PASSWORD = "Browser-Test-Pass-1"
 GOOD_ROWS = 25
 JOB_TIMEOUT_MS = 90_000
 TERMINAL = {"SUCCEEDED", "FAILED", "REJECTED"}
+HIDE_NOTICES = ".toasts { display: none; }"  # notices would cover the panel in screenshots
 ENDED = re.compile(r"^(Succeeded|Failed|Rejected)$")  # the status badge of a job that ended
 
 
@@ -99,7 +100,7 @@ def save_screenshot(
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if locator is None:
-        page.screenshot(path=path, full_page=full_page)
+        page.screenshot(path=path, full_page=full_page, style=HIDE_NOTICES)
     else:
-        locator.screenshot(path=path)
+        locator.screenshot(path=path, style=HIDE_NOTICES)
     return path

@@ -113,6 +113,28 @@ def test_session_survives_a_reload(signed_in: Page):
     expect(signed_in.get_by_role("table", name="Jobs")).to_be_visible()
 
 
+def test_an_expiring_session_is_refreshed(signed_in: Page):
+    # Given a session whose ID token is about to expire
+    signed_in.evaluate(
+        """() => {
+            const session = JSON.parse(sessionStorage.getItem("batchscore.session"));
+            sessionStorage.setItem(
+                "batchscore.session", JSON.stringify({ ...session, expiresAt: Date.now() }));
+        }"""
+    )
+
+    # When the page is opened again
+    with signed_in.expect_request(
+        lambda request: "REFRESH_TOKEN_AUTH" in (request.post_data or "")
+    ) as refresh:
+        signed_in.reload()
+
+    # Then it renewed the tokens with the refresh token and the analyst stays signed in
+    assert refresh.value.response().ok
+    expect(signed_in.get_by_role("table", name="Jobs")).to_be_visible()
+    expect(signed_in.get_by_text("No jobs yet")).to_be_visible()
+
+
 def test_sign_out_returns_to_the_sign_in_form_for_good(signed_in: Page):
     # Given a signed-in analyst
     # When they sign out and reload the page
@@ -151,7 +173,6 @@ def test_good_csv_reaches_succeeded(signed_in: Page, good_csv: Path):
     row = job_row(signed_in, good_csv.name)
     expect_job_to_end(row, "Succeeded")
     expect(row).to_contain_text(f"{GOOD_ROWS} rows scored")
-    save_screenshot(signed_in, "jobs-panel-desktop", locator=signed_in.locator("section.jobs"))
 
 
 def test_preview_shows_the_header_and_first_rows(signed_in: Page, good_csv: Path):
@@ -367,6 +388,7 @@ def test_status_filter_shows_only_matching_jobs(
     api_user.finished(bad_csv, "REJECTED")
     show_latest_jobs(signed_in)
     expect(job_row(signed_in, bad_csv.name)).to_have_count(1)
+    save_screenshot(signed_in, "jobs-panel-desktop", locator=signed_in.locator("section.jobs"))
 
     # When the analyst shows only rejected jobs
     signed_in.get_by_label("Status").select_option(label="Rejected")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +36,19 @@ def placeholder(logical_id: str, props: dict[str, Any], ctx: ProvisionContext) -
     return passive.skipped(logical_id, "not created for handler tests", ctx)
 
 
+@functools.cache
+def parsed_template() -> StackTemplate:
+    """Parsed once per test process: the YAML does not change during a run."""
+    return StackTemplate.load(TEMPLATE, stack_name=STACK_NAME, region=REGION, account_id=ACCOUNT_ID)
+
+
+@functools.cache
+def moto_client(service: str) -> Any:
+    """One client per service for the whole run: moto intercepts every call while a mock is on,
+    and building a botocore client costs more than most of the calls made with it."""
+    return boto3.client(service, region_name=REGION)
+
+
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh stack per test; the functions' environment variables are set as the template says."""
@@ -43,14 +57,8 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     for resource_type in NOT_CALLED_BY_HANDLERS:
         monkeypatch.setitem(CREATORS, resource_type, placeholder)
     with mock_aws():
-        template = StackTemplate.load(
-            TEMPLATE, stack_name=STACK_NAME, region=REGION, account_id=ACCOUNT_ID
-        )
-        provision(
-            template,
-            client=lambda service: boto3.client(service, region_name=REGION),
-            api_url="http://127.0.0.1:3000",
-        )
+        template = parsed_template()
+        provision(template, client=moto_client, api_url="http://127.0.0.1:3000")
         environment = read_function(template, ENVIRONMENT_OF).environment
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
@@ -73,8 +81,8 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             ingest_dlq=queue("IngestDLQ"),
             jobs_queue=queue("JobsQueue"),
             jobs_dlq=queue("JobsDLQ"),
-            s3=boto3.client("s3", region_name=REGION),
-            sqs=boto3.client("sqs", region_name=REGION),
+            s3=moto_client("s3"),
+            sqs=moto_client("sqs"),
             dynamodb=boto3.resource("dynamodb", region_name=REGION),
         )
         get_settings.cache_clear()

@@ -33,8 +33,8 @@ def local_jwks_url(emulator_url: str, issuer: str) -> str:
 
 
 SigningKeyFor = Callable[[str], Any]
-ExtraAudience = Callable[[], frozenset[str]]
-"""More accepted audiences, read when a token's is not in the template's list."""
+ExtraAudience = Callable[[frozenset[str]], bool]
+"""Whether a token's audiences, absent from the template's list, are accepted all the same."""
 
 
 def jwks_signing_keys(jwks_url: str) -> SigningKeyFor:
@@ -81,14 +81,14 @@ class JwtVerifier:
         audiences = claims.get("aud") or claims.get("client_id")
         if isinstance(audiences, str):
             audiences = [audiences]
-        if not self._accepts(set(audiences or [])):
+        if not self._accepts(frozenset(audiences or [])):
             raise Unauthorized("token audience is not in the authorizer's audience list")
         return claims
 
-    def _accepts(self, audiences: set[str]) -> bool:
+    def _accepts(self, audiences: frozenset[str]) -> bool:
         if audiences & set(self.authorizer.audience):
             return True
-        return self._extra_audience is not None and bool(audiences & self._extra_audience())
+        return self._extra_audience is not None and self._extra_audience(audiences)
 
 
 def authorizer_context(claims: dict[str, Any]) -> dict[str, Any]:

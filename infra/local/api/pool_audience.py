@@ -1,4 +1,4 @@
-"""The app client ids of a user pool, read from the emulator and cached for a few seconds.
+"""The app client ids of a user pool, read from the emulator, cached for a few seconds.
 
 On AWS the operator lists every partner's app client in the JWT authorizer's `audience`. Locally
 partner clients are also created at run time (tests, `aws cognito-idp create-user-pool-client`),
@@ -31,13 +31,15 @@ class PoolClientIds:
         self._ids: frozenset[str] = frozenset()
         self._read_at: float | None = None
 
-    def __call__(self) -> frozenset[str]:
+    def accepts(self, audiences: frozenset[str]) -> bool:
+        """True if one audience is a client of the pool; a miss re-reads the pool once."""
         with self._lock:
             now = self._clock()
-            if self._read_at is None or now - self._read_at >= self._cache_seconds:
+            stale = self._read_at is None or now - self._read_at >= self._cache_seconds
+            if stale or not audiences & self._ids:
                 self._ids = self._read()
                 self._read_at = now
-            return self._ids
+            return bool(audiences & self._ids)
 
     def _read(self) -> frozenset[str]:
         ids: set[str] = set()

@@ -35,7 +35,7 @@ def _verifiers(
                 audience=tuple(str(item) for item in jwt_config.get("audience") or []),
                 jwks_url=local_jwks_url(emulator_url, issuer),
             ),
-            extra_audience=PoolClientIds(cognito, pool_id) if cognito is not None else None,
+            extra_audience=PoolClientIds(cognito, pool_id).accepts if cognito else None,
         )
     return verifiers
 

@@ -8,6 +8,7 @@ so nothing a user typed can become a formula. Chosen by measurement (see the REA
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -58,8 +59,23 @@ def text_cell(value: str, style: int = 0) -> str:
     )
 
 
-def text_cells(values: Iterable[str]) -> list[str]:
-    return [text_cell(value) for value in values]
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def text_cells(values: Sequence[str]) -> list[str]:
+    """`text_cell` for each value; one scan decides whether any value needs escaping."""
+    joined = "".join(values)
+    if _SPECIAL.search(joined) or (
+        len(joined) > EXCEL_MAX_CELL_CHARS
+        and any(len(value) > EXCEL_MAX_CELL_CHARS for value in values)
+    ):
+        return [text_cell(value) for value in values]
+    return [
+        f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+        if value
+        else EMPTY_CELL
+        for value in values
+    ]
 
 
 def label_cells(labels: Iterable[str]) -> list[str]:

@@ -1,0 +1,239 @@
+"""BatchscoreClient: the public HTTP API, presigned POST uploads and presigned GET downloads."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import requests
+
+from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError, WaitTimedOut
+
+FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
+API_TIMEOUT = 30.0
+TRANSFER_TIMEOUT = (10.0, 300.0)  # connect, read
+CHUNK_BYTES = 1024 * 1024
+
+Job = dict[str, Any]
+
+
+class TokenSource(Protocol):
+    def bearer(self) -> str: ...
+
+    def renew(self) -> Any: ...
+
+
+class BatchscoreClient:
+    """One method per API route; errors come back as ApiError with the API's code and details."""
+
+    def __init__(
+        self,
+        api_url: str,
+        tokens: TokenSource | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._tokens = tokens
+        self._http = session or requests.Session()
+
+    # jobs
+
+    def create_job(self, filename: str, callback_url: str | None = None) -> Job:
+        """`201 {"job_id", "status", "upload": {"url", "fields", "expires_at"}}`."""
+        body: dict[str, Any] = {"filename": filename}
+        if callback_url:
+            body["callback_url"] = callback_url
+        return self._request("POST", "/jobs", json=body)
+
+    def upload(self, upload: dict[str, Any], path: Path) -> None:
+        """Send the file with the presigned POST that `create_job` returned (no API token)."""
+        try:
+            with path.open("rb") as handle:
+                answer = self._http.post(
+                    upload["url"],
+                    data=upload["fields"],
+                    files={
+                        "file": (
+                            path.name,
+                            handle,
+                            upload["fields"].get("Content-Type", "text/csv"),
+                        )
+                    },
+                    timeout=TRANSFER_TIMEOUT,
+                )
+        except OSError as exc:
+            raise TransferError(f"cannot read {path}: {exc}") from exc
+        except requests.RequestException as exc:
+            raise TransferError(f"the upload failed: {exc}") from exc
+        if answer.status_code >= 300:
+            raise TransferError(
+                f"the upload was refused (HTTP {answer.status_code}): {_s3_reason(answer.text)}"
+            )
+
+    def submit(self, path: Path, callback_url: str | None = None) -> Job:
+        """Create a job for a local CSV and upload it; the job then moves on by itself."""
+        if not path.is_file():
+            raise TransferError(f"{path} is not a file")
+        created = self.create_job(path.name, callback_url)
+        self.upload(created["upload"], path)
+        job: Job = created.get("job") or {k: v for k, v in created.items() if k != "upload"}
+        return job
+
+    def get_job(self, job_id: str) -> Job:
+        return self._request("GET", f"/jobs/{_segment(job_id)}")
+
+    def list_jobs(
+        self,
+        *,
+        status: str | None = None,
+        archived: bool = False,
+        limit: int = 20,
+        next_token: str | None = None,
+    ) -> tuple[list[Job], str | None]:
+        params: dict[str, str] = {"limit": str(limit)}
+        if status:
+            params["status"] = status
+        if archived:
+            params["archived"] = "true"
+        if next_token:
+            params["next_token"] = next_token
+        page = self._request("GET", "/jobs", params=params)
+        return list(page.get("items") or []), page.get("next_token")
+
+    def iter_jobs(self, *, status: str | None = None, archived: bool = False) -> Iterator[Job]:
+        """Every job, newest first, following `next_token`."""
+        token: str | None = None
+        while True:
+            items, token = self.list_jobs(
+                status=status, archived=archived, limit=50, next_token=token
+            )
+            yield from items
+            if not token:
+                return
+
+    def retry(self, job_id: str) -> Job:
+        return self._request("POST", f"/jobs/{_segment(job_id)}/retry")
+
+    def archive(self, job_id: str, archived: bool = True) -> Job:
+        return self._request(
+            "POST", f"/jobs/{_segment(job_id)}/archive", json={"archived": archived}
+        )
+
+    def delete(self, job_id: str) -> None:
+        self._request("DELETE", f"/jobs/{_segment(job_id)}")
+
+    def result_url(self, job_id: str) -> dict[str, Any]:
+        """`{"url", "expires_at"}`: a short-lived presigned GET of the workbook."""
+        return self._request("GET", f"/jobs/{_segment(job_id)}/result")
+
+    def download(self, job_id: str, out: Path | None = None) -> Path:
+        """Save the result workbook; `out` defaults to `<uploaded name>.xlsx` here."""
+        if out is None or out.is_dir():
+            name = result_filename(self.get_job(job_id).get("filename") or f"{job_id}.csv")
+            out = (out or Path.cwd()) / name
+        link = self.result_url(job_id)
+        partial = out.with_name(out.name + ".part")
+        try:
+            with self._http.get(link["url"], stream=True, timeout=TRANSFER_TIMEOUT) as answer:
+                if answer.status_code >= 300:
+                    raise TransferError(f"the download was refused (HTTP {answer.status_code})")
+                with partial.open("wb") as handle:
+                    for chunk in answer.iter_content(CHUNK_BYTES):
+                        handle.write(chunk)
+            os.replace(partial, out)
+        except requests.RequestException as exc:
+            raise TransferError(f"the download failed: {exc}") from exc
+        except OSError as exc:
+            raise TransferError(f"cannot write {out}: {exc}") from exc
+        finally:
+            partial.unlink(missing_ok=True)
+        return out
+
+    def wait(
+        self,
+        job_id: str,
+        *,
+        on_update: Callable[[Job], None] | None = None,
+        poll_seconds: float = 1.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Job:
+        """Poll until the job ends; raise JobDidNotSucceed unless it SUCCEEDED."""
+        deadline = None if timeout_seconds is None else clock() + timeout_seconds
+        while True:
+            job = self.get_job(job_id)
+            if on_update is not None:
+                on_update(job)
+            if job.get("status") in FINAL_STATES:
+                if job["status"] != "SUCCEEDED":
+                    raise JobDidNotSucceed(job)
+                return job
+            if deadline is not None and clock() >= deadline:
+                raise WaitTimedOut(job_id, timeout_seconds or 0)
+            sleep(poll_seconds)
+
+    # service
+
+    def model(self) -> dict[str, Any]:
+        return self._request("GET", "/model")
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "/health", authenticated=False)
+
+    def _request(self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> Any:
+        for renewed in (False, True):
+            headers = {"Accept": "application/json"}
+            if authenticated and self._tokens is not None:
+                headers["Authorization"] = f"Bearer {self._tokens.bearer()}"
+            try:
+                answer = self._http.request(
+                    method, self.api_url + path, headers=headers, timeout=API_TIMEOUT, **kwargs
+                )
+            except requests.RequestException as exc:
+                raise ApiError(
+                    0, "network_error", f"cannot reach the API at {self.api_url}: {exc}"
+                ) from exc
+            if (
+                answer.status_code == 401
+                and authenticated
+                and self._tokens is not None
+                and not renewed
+            ):
+                self._tokens.renew()  # the saved token may have been revoked early
+                continue
+            break
+        if answer.status_code == 204 or not answer.content:
+            payload: Any = None
+        else:
+            try:
+                payload = answer.json()
+            except ValueError:
+                payload = {"message": answer.text[:200]}
+        if answer.status_code >= 400:
+            raise ApiError.from_response(answer.status_code, payload)
+        return payload
+
+
+def result_filename(filename: str) -> str:
+    """The workbook's name: the uploaded file's name with `.xlsx` for `.csv` (as the API names it)."""
+    base = posixpath.basename(filename) or "result.csv"
+    stem = base[:-4] if base.lower().endswith(".csv") else base
+    return f"{stem}.xlsx"
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _s3_reason(text: str) -> str:
+    """S3 answers XML: `<Message>` is the readable part."""
+    start, end = text.find("<Message>"), text.find("</Message>")
+    if 0 <= start < end:
+        return text[start + len("<Message>") : end]
+    return text[:200] or "no reason given"
