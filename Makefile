@@ -55,11 +55,11 @@ fmt: install ## format the code
 	$(VENV)/bin/ruff check --fix .
 
 model: install ## train the default model into layers/model/bundle (FORCE=1 to replace a better one)
-	$(PY) -m training.train $(if $(FORCE),--force,)
+	PYTHONPATH=layers/model:. $(PY) -m training.train $(if $(FORCE),--force,)
 
 score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
 	@test -n "$(IN)" -a -n "$(OUT)" || { echo "usage: make score IN=input.csv OUT=output.xlsx"; exit 2; }
-	$(PY) -m batchscore_model.cli score "$(IN)" "$(OUT)"
+	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli score "$(IN)" "$(OUT)"
 
 schema: install ## print the model's input schema (the GET /model shape)
 	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli schema

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from batchscore_model.schema import load_model_info
-
 from bench.bench import generate_csv
 
 

@@ -6,6 +6,7 @@ Nothing here imports product code: the tests see the stack as a partner would.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -23,11 +24,12 @@ import pandas as pd
 import requests
 from sklearn.datasets import load_breast_cancer
 
+from infra.local.settings import LOCAL_CREDENTIAL
+
 FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 JOB_TIMEOUT_SECONDS = 120
 HTTP_TIMEOUT_SECONDS = 30
 POLL_SECONDS = 0.5
-LOCAL_CREDENTIAL = "local"  # the emulator accepts any key; infra/local/settings.py uses this one
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +73,8 @@ def poll(
             return value
         if time.monotonic() > deadline:
             raise AssertionError(
-                f"{what}: not done within {timeout:.0f} s; last seen:\n{value!r}\n"
+                f"{what}: not done within {timeout:.0f} s; last seen:\n"
+                f"{json.dumps(value, indent=1, default=str)}\n"
                 f"local runtime log (tail):\n{stack.log_tail()}"
             )
         time.sleep(POLL_SECONDS)

@@ -48,14 +48,14 @@ def second_user(local_stack) -> ApiUser:
     return new_user(local_stack)
 
 
-def test_a_valid_csv_ends_succeeded_with_every_row_scored(succeeded):
+def test_a_valid_csv_ends_succeeded_with_every_row_scored_by_the_served_model(user, succeeded):
     # Given / When a valid CSV submitted and waited for
+    job = succeeded.job
 
     # Then
-    job = succeeded.job
     assert (job["status"], job["rows_total"], job["rows_done"]) == ("SUCCEEDED", ROWS, ROWS)
     assert job["filename"] == "tumours.csv"
-    assert job["model_version"]
+    assert job["model_version"] == user.get_json("/model")["version"]
 
 
 def test_the_result_keeps_the_input_columns_and_adds_the_model_outputs_per_row(user, succeeded):

@@ -97,11 +97,17 @@ export function uploadToPresignedPost({ url, fields }, file, onProgress) {
         onProgress(1);
         resolve();
       } else {
-        reject(new ApiError(request.status, "UploadFailed", `The upload was refused (HTTP ${request.status}).`));
+        reject(
+          new ApiError(request.status, "UploadFailed", `The upload was refused (HTTP ${request.status}).`),
+        );
       }
     });
-    request.addEventListener("error", () => reject(new ApiError(0, "UploadFailed", "The upload failed: network error.")));
-    request.addEventListener("abort", () => reject(new ApiError(0, "UploadAborted", "The upload was cancelled.")));
+    request.addEventListener("error", () =>
+      reject(new ApiError(0, "UploadFailed", "The upload failed: network error.")),
+    );
+    request.addEventListener("abort", () =>
+      reject(new ApiError(0, "UploadAborted", "The upload was cancelled.")),
+    );
     request.send(form);
   });
 }

@@ -30,13 +30,17 @@ function render(spec, apiUrl) {
   $("api-content").replaceChildren(
     renderIntro(spec, apiUrl),
     ...[...groups].map(([tag, ops]) =>
-      h("section", { class: "api-group", "aria-labelledby": slug(`tag-${tag}`) },
+      h(
+        "section",
+        { class: "api-group", "aria-labelledby": slug(`tag-${tag}`) },
         h("h2", { id: slug(`tag-${tag}`) }, tag),
         ops.map((op) => renderOperation(op, spec)),
       ),
     ),
     Object.keys(schemas).length > 0 &&
-      h("section", { class: "api-group", "aria-labelledby": "schemas" },
+      h(
+        "section",
+        { class: "api-group", "aria-labelledby": "schemas" },
         h("h2", { id: "schemas" }, "Schemas"),
         Object.entries(schemas).map(([name, schema]) => renderSchemaSection(name, schema)),
       ),
@@ -85,12 +89,19 @@ function renderIntro(spec, apiUrl) {
     h("h1", { id: "api-title" }, spec.info?.title || "API reference"),
     h("p", { class: "muted" }, `Version ${spec.info?.version || "unknown"} · OpenAPI ${spec.openapi || ""}`),
     spec.info?.description && paragraphs(spec.info.description),
-    h("dl", { class: "api-facts" },
+    h(
+      "dl",
+      { class: "api-facts" },
       h("dt", {}, "Base URL"),
       servers.map((url) => h("dd", {}, h("code", {}, url))),
       h("dt", {}, "Authentication"),
-      h("dd", {}, "Send a Cognito ID token as ", h("code", {}, "Authorization: Bearer <token>"),
-        ". Operations marked “No sign-in” work without it."),
+      h(
+        "dd",
+        {},
+        "Send a Cognito ID token as ",
+        h("code", {}, "Authorization: Bearer <token>"),
+        ". Operations marked “No sign-in” work without it.",
+      ),
       h("dt", {}, "Errors"),
       h("dd", {}, "Every error answers ", h("code", {}, '{"error": {"code", "message", "details"}}'), "."),
     ),
@@ -103,15 +114,27 @@ function renderNav(groups, schemas) {
     "div",
     {},
     [...groups].map(([tag, ops]) =>
-      h("div", { class: "api-nav__group" },
+      h(
+        "div",
+        { class: "api-nav__group" },
         h("p", { class: "api-nav__title" }, tag),
-        h("ul", {}, ops.map((op) => link(op.id, methodBadge(op.method), " ", h("span", {}, op.path)))),
+        h(
+          "ul",
+          {},
+          ops.map((op) => link(op.id, methodBadge(op.method), " ", h("span", {}, op.path))),
+        ),
       ),
     ),
     Object.keys(schemas).length > 0 &&
-      h("div", { class: "api-nav__group" },
+      h(
+        "div",
+        { class: "api-nav__group" },
         h("p", { class: "api-nav__title" }, "Schemas"),
-        h("ul", {}, Object.keys(schemas).map((name) => link(slug(`schema-${name}`), name))),
+        h(
+          "ul",
+          {},
+          Object.keys(schemas).map((name) => link(slug(`schema-${name}`), name)),
+        ),
       ),
   );
 }
@@ -122,11 +145,23 @@ function renderOperation({ path, method, operation, parameters, id }, spec) {
   return h(
     "article",
     { class: "card api-op", "aria-labelledby": id },
-    h("h3", { id, class: "api-op__title" },
-      methodBadge(method), " ", h("code", { class: "api-op__path" }, path)),
-    h("p", { class: "api-op__summary" },
+    h(
+      "h3",
+      { id, class: "api-op__title" },
+      methodBadge(method),
+      " ",
+      h("code", { class: "api-op__path" }, path),
+    ),
+    h(
+      "p",
+      { class: "api-op__summary" },
       operation.summary || operation.operationId || "",
-      h("span", { class: `api-auth ${needsAuth ? "api-auth--required" : ""}` }, needsAuth ? "Sign-in required" : "No sign-in")),
+      h(
+        "span",
+        { class: `api-auth ${needsAuth ? "api-auth--required" : ""}` },
+        needsAuth ? "Sign-in required" : "No sign-in",
+      ),
+    ),
     operation.description && paragraphs(operation.description),
     parameters.length > 0 && renderParameters(parameters.map((p) => resolve(p, spec))),
     body && renderBody(resolve(body, spec), spec),
@@ -135,19 +170,44 @@ function renderOperation({ path, method, operation, parameters, id }, spec) {
 }
 
 function renderParameters(parameters) {
-  return h("div", { class: "api-block" },
+  return h(
+    "div",
+    { class: "api-block" },
     h("h4", {}, "Parameters"),
-    h("div", { class: "api-table-wrap" },
-      h("table", { class: "api-table" },
-        h("thead", {}, h("tr", {}, ["Name", "In", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, parameters.map((p) =>
-          h("tr", {},
-            h("td", {}, h("code", {}, p.name), p.required && h("span", { class: "api-required" }, " required")),
-            h("td", {}, p.in),
-            h("td", {}, typeName(p.schema || {})),
-            h("td", {}, p.description || p.schema?.description || "", constraints(p.schema || {})),
+    h(
+      "div",
+      { class: "api-table-wrap" },
+      h(
+        "table",
+        { class: "api-table" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["Name", "In", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)),
           ),
-        )),
+        ),
+        h(
+          "tbody",
+          {},
+          parameters.map((p) =>
+            h(
+              "tr",
+              {},
+              h(
+                "td",
+                {},
+                h("code", {}, p.name),
+                p.required && h("span", { class: "api-required" }, " required"),
+              ),
+              h("td", {}, p.in),
+              h("td", {}, typeName(p.schema || {})),
+              h("td", {}, p.description || p.schema?.description || "", constraints(p.schema || {})),
+            ),
+          ),
+        ),
       ),
     ),
   );
@@ -155,7 +215,9 @@ function renderParameters(parameters) {
 
 function renderBody(body, spec) {
   const [mediaType, media] = Object.entries(body.content || {})[0] || [];
-  return h("div", { class: "api-block" },
+  return h(
+    "div",
+    { class: "api-block" },
     h("h4", {}, "Request body", mediaType && h("span", { class: "muted" }, ` (${mediaType})`)),
     body.description && h("p", {}, body.description),
     media?.schema && renderSchema(media.schema, spec),
@@ -163,9 +225,13 @@ function renderBody(body, spec) {
 }
 
 function renderResponses(responses, spec) {
-  return h("div", { class: "api-block" },
+  return h(
+    "div",
+    { class: "api-block" },
     h("h4", {}, "Responses"),
-    h("dl", { class: "api-responses" },
+    h(
+      "dl",
+      { class: "api-responses" },
       Object.entries(responses).map(([code, raw]) => {
         const response = resolve(raw, spec);
         const media = Object.values(response.content || {})[0];
@@ -180,7 +246,9 @@ function renderResponses(responses, spec) {
 
 function renderSchemaSection(name, schema) {
   const id = slug(`schema-${name}`);
-  return h("article", { class: "card api-op", "aria-labelledby": id },
+  return h(
+    "article",
+    { class: "card api-op", "aria-labelledby": id },
     h("h3", { id }, name),
     schema.description && h("p", {}, schema.description),
     renderSchema(schema, null, { expandRefs: false }),
@@ -195,16 +263,35 @@ function renderSchema(schema, spec, { expandRefs = true } = {}) {
   }
   const required = new Set(target.required || []);
   const rows = Object.entries(target.properties || {}).map(([name, prop]) =>
-    h("tr", {},
-      h("td", {}, h("code", {}, name), required.has(name) && h("span", { class: "api-required" }, " required")),
+    h(
+      "tr",
+      {},
+      h(
+        "td",
+        {},
+        h("code", {}, name),
+        required.has(name) && h("span", { class: "api-required" }, " required"),
+      ),
       h("td", {}, typeName(prop)),
       h("td", {}, prop.description || "", constraints(prop)),
     ),
   );
-  return h("div", { class: "api-table-wrap" },
+  return h(
+    "div",
+    { class: "api-table-wrap" },
     schema.$ref && h("p", { class: "api-type" }, "Schema: ", typeName(schema)),
-    h("table", { class: "api-table" },
-      h("thead", {}, h("tr", {}, ["Field", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)))),
+    h(
+      "table",
+      { class: "api-table" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Field", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 3 }, "Any JSON object"))),
     ),
   );
@@ -264,11 +351,18 @@ function paragraphs(text) {
 }
 
 function joined(parts, separator) {
-  return h("span", {}, parts.flatMap((part, i) => (i === 0 ? [part] : [separator, part])));
+  return h(
+    "span",
+    {},
+    parts.flatMap((part, i) => (i === 0 ? [part] : [separator, part])),
+  );
 }
 
 function slug(text) {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 main();

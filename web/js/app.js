@@ -53,6 +53,7 @@ function setupSignIn(auth, onSignedIn) {
 
   const showSignIn = (message = "") => {
     $("new-password-form")?.remove();
+    $("auth-title").textContent = "Sign in to batchscore";
     signInForm.hidden = false;
     $("sign-in-error").textContent = message;
   };
@@ -62,6 +63,7 @@ function setupSignIn(auth, onSignedIn) {
     form.addEventListener("submit", (event) => submitNewPassword(event, form));
     signInForm.hidden = true;
     signInForm.after(form);
+    $("auth-title").textContent = "Choose a new password";
     $("new-password").focus();
   };
 

@@ -21,7 +21,10 @@ const FRIENDLY_MESSAGES = {
 
 function decodeJwtPayload(token) {
   const part = token.split(".")[1] || "";
-  const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const base64 = part
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(part.length / 4) * 4, "=");
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes));
 }
@@ -155,11 +158,16 @@ export class CognitoAuth {
         body: JSON.stringify(body),
       });
     } catch {
-      throw new AuthError("NetworkError", "The sign-in service cannot be reached. Check your connection and try again.");
+      throw new AuthError(
+        "NetworkError",
+        "The sign-in service cannot be reached. Check your connection and try again.",
+      );
     }
     const payload = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const code = String(payload.__type || payload.code || "UnknownError").split("#").pop();
+      const code = String(payload.__type || payload.code || "UnknownError")
+        .split("#")
+        .pop();
       const message = FRIENDLY_MESSAGES[code] || payload.message || payload.Message || "Sign-in failed.";
       throw new AuthError(code, message);
     }

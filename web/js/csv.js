@@ -96,7 +96,9 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
   result.unknown = result.header.filter((name) => known.size > 0 && !known.has(name));
   if (result.missing.length > 0) {
     const count = result.missing.length;
-    result.errors.push(`${count} required column${count === 1 ? " is" : "s are"} missing: ${result.missing.join(", ")}.`);
+    result.errors.push(
+      `${count} required column${count === 1 ? " is" : "s are"} missing: ${result.missing.join(", ")}.`,
+    );
   }
   return result;
 }

@@ -2,12 +2,12 @@
 // a notice when a job ends and the per-job actions (download, retry, archive, delete).
 import { $, h } from "./dom.js";
 import { ACTIVE_STATUSES, formatCount, formatDateTime, formatRelative, statusLabel } from "./format.js";
+import { renderDetails } from "./jobdetails.js";
 import { notifyBrowser, toast } from "./notify.js";
 
 const PAGE_SIZE = 10;
 const FAST_POLL_MS = 2000;
 const SLOW_POLL_MS = 15000;
-const MAX_ERRORS_SHOWN = 5;
 
 const isActive = (job) => ACTIVE_STATUSES.has(job.status);
 
@@ -231,7 +231,11 @@ export class JobsPanel {
   }
 
   #button(label, attributes, onclick, modifier = "") {
-    return h("button", { type: "button", class: `button button--small ${modifier}`, ...attributes, onclick }, label);
+    return h(
+      "button",
+      { type: "button", class: `button button--small ${modifier}`, ...attributes, onclick },
+      label,
+    );
   }
 
   async #download(job) {
@@ -264,7 +268,9 @@ export class JobsPanel {
       const undo = { label: "Undo", run: () => this.#archive(job, !archived) };
       toast(`${job.filename} ${archived ? "archived" : "moved back to active jobs"}.`, { action: undo });
     } catch (error) {
-      toast(`Cannot ${archived ? "archive" : "unarchive"} ${job.filename}: ${error.message}`, { kind: "error" });
+      toast(`Cannot ${archived ? "archive" : "unarchive"} ${job.filename}: ${error.message}`, {
+        kind: "error",
+      });
     }
     await this.refresh();
   }
@@ -320,75 +326,6 @@ export class JobsPanel {
     this.pageIndex = index;
     this.refresh();
   }
-}
-
-function renderDetails(job) {
-  const total = job.rows_total ?? 0;
-  const done = job.rows_done ?? 0;
-  switch (job.status) {
-    case "AWAITING_UPLOAD":
-      return h("span", { class: "muted" }, "Waiting for upload");
-    case "QUEUED":
-      if (job.error) {
-        return h("span", { class: "muted" }, `Retrying after an error: ${job.error.message}`);
-      }
-      return h("span", { class: "muted" }, total ? `${formatCount(total)} rows, waiting to start` : "Waiting to start");
-    case "PROCESSING": {
-      const text = total ? `${formatCount(done)} / ${formatCount(total)} rows` : `${formatCount(done)} rows`;
-      return h(
-        "div",
-        { class: "progress" },
-        h("progress", {
-          max: total || 1,
-          value: total ? Math.min(done, total) : 0,
-          "aria-label": `Rows scored in ${job.filename}`,
-          "aria-valuetext": text,
-        }),
-        h("span", { class: "progress__text" }, text),
-      );
-    }
-    case "SUCCEEDED":
-      return h("span", {}, `${formatCount(done || total)} rows scored`);
-    case "FAILED":
-    case "REJECTED":
-      return renderError(job.error);
-    default:
-      return null;
-  }
-}
-
-function renderError(error) {
-  if (!error) return h("span", { class: "error-text" }, "No details were recorded.");
-  const details = error.details || [];
-  const item = (detail) =>
-    h("li", {}, h("span", { class: "error-where" }, where(detail)), " ", withoutPlace(detail));
-  const shown = details.slice(0, MAX_ERRORS_SHOWN);
-  const rest = details.slice(MAX_ERRORS_SHOWN);
-  return h(
-    "div",
-    { class: "error-report" },
-    h("p", { class: "error-text" }, error.message),
-    shown.length > 0 && h("ul", { class: "error-list", "aria-label": "Errors" }, shown.map(item)),
-    rest.length > 0 &&
-      h(
-        "details",
-        {},
-        h("summary", {}, `Show ${rest.length} more error${rest.length === 1 ? "" : "s"}`),
-        h("ul", { class: "error-list" }, rest.map(item)),
-      ),
-  );
-}
-
-function where({ line, column }) {
-  const parts = [];
-  if (line !== null && line !== undefined) parts.push(`Line ${line}`);
-  if (column) parts.push(`column “${column}”`);
-  return parts.length > 0 ? `${parts.join(", ")}:` : "";
-}
-
-/** The message without a leading "line 3, column 'x':" that the list already shows. */
-function withoutPlace({ line, message }) {
-  return line === null || line === undefined ? message : message.replace(/^line \d+(, column '[^']*')?:\s*/i, "");
 }
 
 function resultName(filename) {

@@ -12,8 +12,23 @@ export function toast(message, { kind = "info", action = null } = {}) {
     { class: `toast toast--${kind}` },
     h("p", { class: "toast__text" }, message),
     action &&
-      h("button", { type: "button", class: "button button--link", onclick: () => { close(); action.run(); } }, action.label),
-    h("button", { type: "button", class: "toast__close", "aria-label": "Dismiss notice", onclick: close }, "×"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button button--link",
+          onclick: () => {
+            close();
+            action.run();
+          },
+        },
+        action.label,
+      ),
+    h(
+      "button",
+      { type: "button", class: "toast__close", "aria-label": "Dismiss notice", onclick: close },
+      "×",
+    ),
   );
   $(kind === "error" ? "alerts" : "notices").append(item);
   const shown = document.querySelectorAll(".toast");

@@ -41,7 +41,9 @@ export class UploadPanel {
       `Model ${model.version} · ${model.task} · ${required.length} required columns`;
     $("size-limit").textContent = `Up to ${formatBytes(this.maxBytes)} per file.`;
     $("schema-list").replaceChildren(...model.columns.map(renderSchemaColumn));
-    const template = new Blob([`${model.columns.map((c) => csvCell(c.name)).join(",")}\r\n`], { type: "text/csv" });
+    const template = new Blob([`${model.columns.map((c) => csvCell(c.name)).join(",")}\r\n`], {
+      type: "text/csv",
+    });
     URL.revokeObjectURL($("template-link").href);
     $("template-link").href = URL.createObjectURL(template);
   }
@@ -198,8 +200,11 @@ function renderChecks(check) {
   if (check.unknown.length > 0) {
     const count = check.unknown.length;
     messages.push(
-      h("li", { class: "check check--info" },
-        `${count} column${count === 1 ? " is" : "s are"} not used by the model and will be kept as they are: ${check.unknown.join(", ")}.`),
+      h(
+        "li",
+        { class: "check check--info" },
+        `${count} column${count === 1 ? " is" : "s are"} not used by the model and will be kept as they are: ${check.unknown.join(", ")}.`,
+      ),
     );
   }
   if (messages.length === 0) {
@@ -215,10 +220,20 @@ function renderPreview(item) {
     h("th", { scope: "col", class: unknownSet.has(name) ? "col--unknown" : "" }, name),
   );
   const missingCells = missing.map((name) =>
-    h("th", { scope: "col", class: "col--missing" }, name, h("span", { class: "visually-hidden" }, " (missing)")),
+    h(
+      "th",
+      { scope: "col", class: "col--missing" },
+      name,
+      h("span", { class: "visually-hidden" }, " (missing)"),
+    ),
   );
   const bodyRows = rows.map((row) =>
-    h("tr", {}, header.map((_, index) => h("td", {}, row[index] ?? "")), missing.map(() => h("td", { class: "col--missing" }, "—"))),
+    h(
+      "tr",
+      {},
+      header.map((_, index) => h("td", {}, row[index] ?? "")),
+      missing.map(() => h("td", { class: "col--missing" }, "—")),
+    ),
   );
   const captionId = `${item.id}-caption`;
   return h(

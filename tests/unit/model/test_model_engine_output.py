@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from batchscore_model.bundle import Bundle
@@ -204,3 +205,23 @@ def test_the_source_needs_only_read(bundle: Bundle, tmp_path: Path) -> None:
     summary = score_csv(Body(b"a,b\n1,2\n3,4\n"), bundle, tmp_path / "o.xlsx")  # type: ignore[arg-type]
     # Then
     assert summary.rows_scored == 2
+
+
+def test_the_sink_may_be_a_stream_that_cannot_seek(bundle: Bundle) -> None:
+    # Given: a write-only sink, like a pipe into a multipart upload
+    class Pipe:
+        def __init__(self) -> None:
+            self.data = io.BytesIO()
+
+        def write(self, chunk: bytes) -> int:
+            return self.data.write(chunk)
+
+        def flush(self) -> None:
+            return None
+
+    pipe = Pipe()
+    # When
+    score_csv(io.BytesIO(b"a,b\n1,2\n3,4\n"), bundle, pipe)  # type: ignore[arg-type]
+    # Then
+    workbook = openpyxl.load_workbook(io.BytesIO(pipe.data.getvalue()))
+    assert [row[:2] for row in rows(workbook["predictions"])[1:]] == [(1, 2), (3, 4)]

@@ -1,0 +1,54 @@
+from infra.local.outputs import localize
+from infra.local.runtime import with_local_defaults
+from infra.local.settings import LocalSettings
+
+DECLARED = {"CreateExamplePartnerClient": {"Type": "String", "Default": "false"}}
+
+
+def test_local_stack_gets_the_example_partner_client():
+    # Given / When
+    parameters = with_local_defaults(DECLARED, {})
+
+    # Then
+    assert parameters == {"CreateExamplePartnerClient": "true"}
+
+
+def test_a_parameter_override_wins_over_the_local_default():
+    # Given / When
+    parameters = with_local_defaults(DECLARED, {"CreateExamplePartnerClient": "false"})
+
+    # Then
+    assert parameters == {"CreateExamplePartnerClient": "false"}
+
+
+def test_a_template_without_the_parameter_gets_no_default():
+    # Given / When
+    parameters = with_local_defaults({}, {})
+
+    # Then
+    assert parameters == {}
+
+
+def test_user_pool_domain_token_url_becomes_the_local_web_server():
+    # Given
+    value = "https://batchscore-local-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token"
+
+    # When
+    localized = localize(value, "http://127.0.0.1:3000", "http://127.0.0.1:8080")
+
+    # Then
+    assert localized == "http://127.0.0.1:8080/oauth2/token"
+
+
+def test_functions_get_loopback_webhooks_and_the_local_secret():
+    # Given
+    settings = LocalSettings.model_validate({"webhook_secret": "s3cret"})
+
+    # When
+    environment = settings.local_only_environment()
+
+    # Then
+    assert environment == {
+        "ALLOW_INSECURE_CALLBACKS": "true",
+        "BATCHSCORE_WEBHOOK_SECRET": "s3cret",
+    }
