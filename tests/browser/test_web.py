@@ -175,6 +175,23 @@ def test_good_csv_reaches_succeeded(signed_in: Page, good_csv: Path):
     expect(row).to_contain_text(f"{GOOD_ROWS} rows scored")
 
 
+def test_each_file_shows_its_upload_progress(
+    signed_in: Page, good_csv: Path, make_csv: Callable[..., Path]
+):
+    # Given two valid CSV files
+    second_csv = make_csv("second")
+
+    # When the analyst uploads both
+    upload(signed_in, good_csv, second_csv)
+
+    # Then each one has its own progress bar, which fills up
+    for path in (good_csv, second_csv):
+        item = staged_file(signed_in, path)
+        bar = item.get_by_role("progressbar", name=f"Upload of {path.name}")
+        expect(bar).to_have_js_property("value", 100)
+        expect(item).to_contain_text("Uploaded")
+
+
 def test_preview_shows_the_header_and_first_rows(signed_in: Page, good_csv: Path):
     # Given a valid CSV
     # When the analyst chooses it
@@ -419,6 +436,29 @@ def test_long_lists_are_paged(signed_in: Page, api_user: ApiUser, local_stack: L
     expect(table_rows).to_contain_text("batch-00.csv")
 
 
+def test_keyboard_focus_stays_put_while_the_list_updates(
+    signed_in: Page, api_user: ApiUser, local_stack: LocalStack
+):
+    # Given a job waiting for its upload, which the page keeps polling
+    requests.post(
+        f"{local_stack.api_url}/jobs",
+        json={"filename": "waiting.csv"},
+        headers=api_user.headers,
+        timeout=30,
+    ).raise_for_status()
+    show_latest_jobs(signed_in)
+    delete = job_row(signed_in, "waiting.csv").get_by_role("button", name="Delete")
+    delete.focus()
+
+    # When the list updates twice
+    updated = signed_in.locator("#jobs-updated")
+    for _ in range(2):
+        expect(updated).not_to_have_text(updated.inner_text())
+
+    # Then the keyboard focus is still on the same button
+    expect(delete).to_be_focused()
+
+
 # The page itself
 
 
@@ -486,3 +526,4 @@ def test_api_reference_renders_the_openapi_description(page: Page, local_stack: 
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="POST /jobs", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="GET /jobs/{job_id}/result")).to_be_visible()
+    save_screenshot(page, "api-reference")

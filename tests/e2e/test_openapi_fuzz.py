@@ -19,7 +19,7 @@ from schemathesis.core.result import Ok
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-EXAMPLES_PER_OPERATION = 15
+EXAMPLES_PER_OPERATION = 20
 
 
 def cases(operation: Any) -> st.SearchStrategy[Any]:

@@ -147,6 +147,7 @@ export class JobsPanel {
     const jobs = this.#visibleJobs();
     const focusedRow = document.activeElement?.closest("tr[data-job-id]");
     const focus = focusedRow && {
+      element: document.activeElement,
       jobId: focusedRow.dataset.jobId,
       label: document.activeElement.textContent,
     };
@@ -162,11 +163,15 @@ export class JobsPanel {
       time.textContent = formatRelative(job.created_at);
       return row.element;
     });
-    $("jobs-body").replaceChildren(...rows);
+    // Moving a focused element blurs it: the rows are only replaced when the list changed.
+    const shown = [...$("jobs-body").children];
+    if (shown.length !== rows.length || shown.some((element, i) => element !== rows[i])) {
+      $("jobs-body").replaceChildren(...rows);
+    }
     for (const id of this.rows.keys()) {
       if (!jobs.some((job) => job.job_id === id)) this.rows.delete(id);
     }
-    if (focus && !focusedRow.isConnected) this.#restoreFocus(focus);
+    if (focus && document.activeElement !== focus.element) this.#restoreFocus(focus);
 
     $("jobs-empty").hidden = jobs.length > 0;
     $("jobs-empty").textContent = this.#emptyText();
@@ -211,21 +216,21 @@ export class JobsPanel {
       { role: "row", "data-job-id": job.job_id, "data-status": job.status },
       h(
         "td",
-        { role: "cell", class: "cell-file", "data-label": "File" },
+        { role: "cell", class: "cell-file" },
         h("span", { class: "file-name", id: nameId }, job.filename),
         meta && h("span", { class: "file-meta" }, meta),
       ),
       h(
         "td",
-        { role: "cell", class: "cell-time", "data-label": "Submitted" },
+        { role: "cell", class: "cell-time" },
         h("time", { datetime: job.created_at, title: formatDateTime(job.created_at) }),
       ),
       h(
         "td",
-        { role: "cell", class: "cell-status", "data-label": "Status" },
+        { role: "cell", class: "cell-status" },
         h("span", { class: `badge badge--${job.status.toLowerCase()}` }, statusLabel(job.status)),
       ),
-      h("td", { role: "cell", class: "cell-details", "data-label": "Details" }, renderDetails(job)),
+      h("td", { role: "cell", class: "cell-details" }, renderDetails(job)),
       h("td", { role: "cell", class: "cell-actions" }, h("div", { class: "actions" }, actions)),
     );
   }
