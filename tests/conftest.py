@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# One local stack per test process, shared by tests/e2e and tests/browser.
+pytest_plugins = ["tests.local_stack"]
+
 REGION = "us-east-1"
 
 AWS_TEST_ENV = {

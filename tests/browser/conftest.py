@@ -15,11 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from sklearn.datasets import load_breast_cancer
 
 from tests.browser.support import GOOD_ROWS, USER_PASSWORD, ApiUser, sign_in, with_text_in_first_row
-
-# The local runtime fixture, and its report of the runtime log when a test fails.
-from tests.e2e.conftest import LocalStack, local_stack, pytest_runtest_makereport
-
-__all__ = ["local_stack", "pytest_runtest_makereport"]
+from tests.local_stack import LocalStack
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by infra/ci/system-deps.sh
 CHROMIUM_ARGS = [

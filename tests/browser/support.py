@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import LocalStack
+from tests.local_stack import LocalStack
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 USER_PASSWORD = "Browser-Test-Pass-1"

@@ -23,7 +23,7 @@ from tests.browser.support import (
     save_screenshot,
     sign_in,
 )
-from tests.e2e.conftest import LocalStack
+from tests.local_stack import LocalStack
 
 PHONE = {"width": 390, "height": 844}
 

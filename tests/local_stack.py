@@ -1,4 +1,4 @@
-"""`local_stack`: the whole local runtime (`python -m infra.local`) on free ports.
+"""`local_stack`: the whole local runtime (`python -m infra.local`) on free ports (a pytest plugin).
 
 Each pytest-xdist worker starts its own stack, with its own ports and state directory, and a
 short queue visibility timeout so that retries happen within a test.
@@ -22,7 +22,7 @@ from botocore.config import Config
 
 from infra.local.ports import free_port
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 120
 VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("BATCHSCORE_E2E_VISIBILITY_TIMEOUT", "5"))
 LOG_TAIL_LINES = 80
