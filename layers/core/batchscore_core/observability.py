@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+
+# Routes and records that record no metric are normal here, not worth a warning in every log.
+warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 
 logger = Logger()
 tracer = Tracer()
