@@ -37,6 +37,16 @@ find_python312() {
     return 1
 }
 
+# aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below.
+stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
+if [[ ! -f "$stamp" ]]; then
+    echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
+    [[ -x "$sam_venv/bin/python" ]] || "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
+    "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
+    rm -f "$sam_venv"/.installed-*
+    touch "$stamp"
+fi
+
 if ! PYTHON312="$(find_python312)"; then
     cat >&2 <<'MESSAGE'
 sam-build.sh: no Python 3.12 found. `sam build` for Lambda's python3.12 runtime needs one:
@@ -50,15 +60,6 @@ export PYTHON312
 # sam's python3.12 workflow looks for `python3.12` on PATH.
 export PATH="$(dirname "$PYTHON312"):$PATH"
 echo "sam-build.sh: Python 3.12 is $PYTHON312"
-
-stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
-if [[ ! -f "$stamp" ]]; then
-    echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
-    [[ -x "$sam_venv/bin/python" ]] || "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
-    "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
-    rm -f "$sam_venv"/.installed-*
-    touch "$stamp"
-fi
 
 "$sam_venv/bin/sam" build --template-file template.yaml --build-dir "$build_dir" --parallel
 
