@@ -37,16 +37,6 @@ find_python312() {
     return 1
 }
 
-# aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below.
-stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
-if [[ ! -f "$stamp" ]]; then
-    echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
-    [[ -x "$sam_venv/bin/python" ]] || "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
-    "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
-    rm -f "$sam_venv"/.installed-*
-    touch "$stamp"
-fi
-
 if ! PYTHON312="$(find_python312)"; then
     cat >&2 <<'MESSAGE'
 sam-build.sh: no Python 3.12 found. `sam build` for Lambda's python3.12 runtime needs one:
@@ -57,6 +47,18 @@ MESSAGE
     exit 1
 fi
 export PYTHON312
+
+# aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below
+# (venv refuses to copy an interpreter onto itself when python3 is 3.12's).
+stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
+if [[ ! -f "$stamp" ]]; then
+    echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
+    [[ -x "$sam_venv/bin/python" ]] || "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
+    "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
+    rm -f "$sam_venv"/.installed-*
+    touch "$stamp"
+fi
+
 # sam's python3.12 workflow looks for `python3.12` on PATH.
 export PATH="$(dirname "$PYTHON312"):$PATH"
 echo "sam-build.sh: Python 3.12 is $PYTHON312"
