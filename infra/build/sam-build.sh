@@ -51,13 +51,20 @@ export PYTHON312
 # aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below
 # (venv refuses to copy an interpreter onto itself when python3 is 3.12's).
 stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
+exec 9>"$root/.venv-sam.lock"
+flock 9  # two builds at once install it once
 if [[ ! -f "$stamp" ]]; then
     echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
-    [[ -x "$sam_venv/bin/python" ]] || "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
+    # A venv left half-made (no pip) by an interrupted run is made again.
+    if ! "$sam_venv/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$sam_venv"
+        "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
+    fi
     "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
     rm -f "$sam_venv"/.installed-*
     touch "$stamp"
 fi
+flock -u 9
 
 # sam's python3.12 workflow looks for `python3.12` on PATH.
 export PATH="$(dirname "$PYTHON312"):$PATH"

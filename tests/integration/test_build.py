@@ -6,6 +6,8 @@ default ~/.cache/pip), so a second run downloads nothing.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 from infra.build.sam_validate import SAM_VENV, sam_executable, sam_validate
 
-# One worker runs them all, so the module's build (and .venv-sam's install) happens once.
+# The build (and .venv-sam's install) happens once per run, even if xdist splits the module.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sam-build"), pytest.mark.timeout(1500)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +34,37 @@ FUNCTIONS = (
 def build(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """Run infra/build/sam-build.sh once into a temporary build directory."""
-    build_dir = tmp_path_factory.mktemp("sam") / "build"
+    """Run infra/build/sam-build.sh once per test run, whichever xdist worker asks first."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same directory for every worker
+    build_dir = shared / "sam-build"
+    outcome = shared / "sam-build.json"
+    with (shared / "sam-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not outcome.exists():
+            result = _run_build(build_dir)
+            outcome.write_text(
+                json.dumps(
+                    {
+                        "returncode": result.returncode,
+                        "stdout": result.stdout,
+                        "stderr": result.stderr,
+                    }
+                )
+            )
+    recorded = json.loads(outcome.read_text())
+    return build_dir, subprocess.CompletedProcess(
+        ["bash", "infra/build/sam-build.sh"],
+        recorded["returncode"],
+        recorded["stdout"],
+        recorded["stderr"],
+    )
+
+
+def _run_build(build_dir: Path) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key != "PIP_NO_CACHE_DIR"}
     environment["BUILD_DIR"] = str(build_dir)
     environment.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
-    result = subprocess.run(
+    return subprocess.run(
         ["bash", "infra/build/sam-build.sh"],
         cwd=ROOT,
         env=environment,
@@ -46,7 +73,6 @@ def build(
         timeout=1200,
         check=False,
     )
-    return build_dir, result
 
 
 def layer_python(build_dir: Path, *layers: str) -> str:
