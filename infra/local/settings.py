@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_CREDENTIAL = "local"
@@ -23,6 +24,22 @@ class LocalSettings(BaseSettings):
     model_config = SettingsConfigDict(populate_by_name=True, extra="forbid")
 
     host: str = Field("127.0.0.1", validation_alias="BATCHSCORE_HOST")
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, host: str) -> str:
+        """The local stack has demo credentials and no real auth on the emulator: never expose it."""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(
+                f"BATCHSCORE_HOST={host!r} is not a loopback address: the local stack binds to "
+                "127.0.0.1 (or another 127.x address, ::1, localhost) only"
+            )
+        return host
+
     emulator_port: int = Field(5000, validation_alias="BATCHSCORE_EMULATOR_PORT")
     api_port: int = Field(3000, validation_alias="BATCHSCORE_API_PORT")
     web_port: int = Field(8080, validation_alias="BATCHSCORE_WEB_PORT")

@@ -1,3 +1,6 @@
+import pytest
+from pydantic import ValidationError
+
 from infra.local.outputs import localize
 from infra.local.runtime import with_local_defaults
 from infra.local.settings import LocalSettings
@@ -52,3 +55,20 @@ def test_functions_get_loopback_webhooks_and_the_local_secret():
         "ALLOW_INSECURE_CALLBACKS": "true",
         "BATCHSCORE_WEBHOOK_SECRET": "s3cret",
     }
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
+def test_the_runtime_refuses_to_bind_beyond_loopback(host: str) -> None:
+    # Given / When a host that is not a loopback address
+    # Then the settings refuse it, naming the variable
+    with pytest.raises(ValidationError, match="BATCHSCORE_HOST"):
+        LocalSettings(host=host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_addresses_are_accepted(host: str) -> None:
+    # Given / When a loopback host
+    settings = LocalSettings(host=host)
+
+    # Then it is kept
+    assert settings.host == host
