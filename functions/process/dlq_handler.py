@@ -18,7 +18,6 @@ from batchscore_core.adapters import announcer, data_store, job_store
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.s3_events import S3NotificationBody, created_objects
-from batchscore_core.settings import get_settings
 
 
 class DeadLetterRecord(SqsRecordModel):
@@ -46,7 +45,6 @@ def record_handler(record: DeadLetterRecord) -> None:
             data=data_store(),
             announcer=announcer(),
             receive_count=receive_count,
-            ttl_days=get_settings().job_ttl_days,
         )
 
 

@@ -12,10 +12,10 @@ from batchscore_core.keys import (
     dropped_job_id,
     parse_input_key,
 )
-from batchscore_core.models import Job, JobError, JobSource, JobStatus, iso, utc_now
+from batchscore_core.models import Job, JobError, JobStatus, iso, utc_now
 from batchscore_core.notify import Announcer
 from batchscore_core.observability import logger, metrics
-from batchscore_core.outbox import write_error_report
+from batchscore_core.outbox import new_drop_job, write_error_report
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
@@ -66,7 +66,6 @@ def fail_upload(
     data: DataStore,
     announcer: Announcer,
     receive_count: int,
-    ttl_days: int,
 ) -> Job | None:
     """An S3 event that ingest never got through; a drop without a job gets one, FAILED."""
     try:
@@ -90,7 +89,6 @@ def fail_upload(
             data=data,
             announcer=announcer,
             receive_count=receive_count,
-            ttl_days=ttl_days,
         )
     return fail_job(
         job_id, store=store, data=data, announcer=announcer, receive_count=receive_count
@@ -106,25 +104,12 @@ def _create_failed_drop(
     data: DataStore,
     announcer: Announcer,
     receive_count: int,
-    ttl_days: int,
 ) -> Job | None:
     """A drop whose job was never created: create it FAILED, so that it shows in the API."""
     logger.set_correlation_id(job_id)
-    now = utc_now()
     error = exhausted_error(receive_count, None)
-    job = Job(
-        job_id=job_id,
-        owner=target.tenant,
-        status=JobStatus.FAILED,
-        filename=target.filename,
-        source=JobSource.DROPBOX,
-        created_at=iso(now),
-        updated_at=iso(now),
-        finished_at=iso(now),
-        input_key=obj.key,
-        input_version_id=obj.version_id,
-        error=error,
-        expires_at=int(now.timestamp()) + ttl_days * 86400,
+    job = new_drop_job(
+        job_id, obj, target, JobStatus.FAILED, finished_at=iso(utc_now()), error=error
     )
     job.error_report_key = write_error_report(data, job, error)
     try:

@@ -16,7 +16,7 @@ from batchscore_core.keys import outbox_result_key, result_key
 from batchscore_core.models import Job, JobError, JobStatus, iso, utc_now
 from batchscore_core.notify import Announcer
 from batchscore_core.observability import logger, metrics
-from batchscore_core.outbox import dropped_input, write_error_report
+from batchscore_core.outbox import dropped_input, reject
 from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
 from batchscore_core.store import JobStore
 from batchscore_model.bundle import Bundle
@@ -73,10 +73,24 @@ def process_job(
         logger.info("job left PROCESSING while running: attempt stopped")
         return None
     except InputRejected as exc:
-        return _reject(job, _rejection(exc), store=store, data=data, announcer=announcer)
+        return reject(
+            job,
+            _rejection(exc),
+            from_state=JobStatus.PROCESSING,
+            store=store,
+            data=data,
+            announcer=announcer,
+        )
     except ObjectMissing:
         error = JobError(code="input_missing", message="the uploaded file is no longer there")
-        return _reject(job, error, store=store, data=data, announcer=announcer)
+        return reject(
+            job,
+            error,
+            from_state=JobStatus.PROCESSING,
+            store=store,
+            data=data,
+            announcer=announcer,
+        )
     except Exception as exc:
         _hand_back(job, exc, store)
         raise
@@ -165,30 +179,6 @@ def _succeed(
     )
     announcer.announce(done)
     return done
-
-
-def _reject(
-    job: Job, error: JobError, *, store: JobStore, data: DataStore, announcer: Announcer
-) -> Job | None:
-    changes: dict[str, Any] = {"error": error, "finished_at": iso(utc_now())}
-    report_key = write_error_report(data, job, error)
-    if report_key:
-        changes["error_report_key"] = report_key
-    try:
-        rejected = store.advance(
-            job.job_id,
-            JobStatus.REJECTED,
-            from_states={JobStatus.PROCESSING},
-            changes=changes,
-            remove=("lease_expires_at",),
-        )
-    except (InvalidTransition, JobNotFound):
-        logger.info("job left PROCESSING before it was rejected")
-        return None
-    metrics.add_metric(name="JobsRejected", unit=MetricUnit.Count, value=1)
-    logger.info("job rejected", extra={"error_code": error.code})
-    announcer.announce(rejected)
-    return rejected
 
 
 def _hand_back(job: Job, exc: Exception, store: JobStore) -> None:

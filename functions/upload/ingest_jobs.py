@@ -13,10 +13,10 @@ from batchscore_core.keys import (
     dropped_job_id,
     parse_input_key,
 )
-from batchscore_core.models import Job, JobError, JobSource, JobStatus, iso, utc_now
+from batchscore_core.models import Job, JobError, JobStatus
 from batchscore_core.notify import Announcer
 from batchscore_core.observability import logger, metrics
-from batchscore_core.outbox import write_error_report
+from batchscore_core.outbox import new_drop_job, reject
 from batchscore_core.queue import JobQueue
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore, ObjectMissing
@@ -65,21 +65,8 @@ def _job_for(target: UploadedInput | DroppedInput, obj: StoredObject, store: Job
             raise JobNotFound(target.job_id)
         return job
     job_id = dropped_job_id(obj.bucket, obj.key, obj.version_tag)
-    now = iso(utc_now())
     try:
-        return store.create(
-            Job(
-                job_id=job_id,
-                owner=target.tenant,
-                status=JobStatus.AWAITING_UPLOAD,
-                filename=target.filename,
-                source=JobSource.DROPBOX,
-                created_at=now,
-                updated_at=now,
-                input_key=obj.key,
-                input_version_id=obj.version_id,
-            )
-        )
+        return store.create(new_drop_job(job_id, obj, target, JobStatus.AWAITING_UPLOAD))
     except JobAlreadyExists:
         logger.info("duplicate drop event: continuing with the existing job")
         return store.get(job_id)
@@ -100,11 +87,26 @@ def _admit(
         size = data.head(obj.key, version_id).size
     except ObjectMissing:
         error = JobError(code="input_missing", message="the uploaded file is no longer there")
-        return _reject(job, error, store=store, data=data, announcer=announcer)
+        return reject(
+            job,
+            error,
+            from_state=JobStatus.AWAITING_UPLOAD,
+            store=store,
+            data=data,
+            announcer=announcer,
+        )
     try:
         check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
     except InputRejected as exc:
-        return _reject(job, job_error(exc), store=store, data=data, announcer=announcer, size=size)
+        return reject(
+            job,
+            job_error(exc),
+            from_state=JobStatus.AWAITING_UPLOAD,
+            store=store,
+            data=data,
+            announcer=announcer,
+            changes={"size_bytes": size},
+        )
 
     changes: dict[str, object] = {"size_bytes": size}
     if version_id:
@@ -122,31 +124,3 @@ def _admit(
     logger.info("job queued", extra={"size_bytes": size})
     announcer.announce(queued)
     return queued
-
-
-def _reject(
-    job: Job,
-    error: JobError,
-    *,
-    store: JobStore,
-    data: DataStore,
-    announcer: Announcer,
-    size: int | None = None,
-) -> Job | None:
-    changes: dict[str, object] = {"error": error, "finished_at": iso(utc_now())}
-    if size is not None:
-        changes["size_bytes"] = size
-    report_key = write_error_report(data, job, error)
-    if report_key:
-        changes["error_report_key"] = report_key
-    try:
-        rejected = store.advance(
-            job.job_id, JobStatus.REJECTED, from_states={JobStatus.AWAITING_UPLOAD}, changes=changes
-        )
-    except InvalidTransition:
-        logger.info("another delivery handled the job first")
-        return None
-    metrics.add_metric(name="JobsRejected", unit=MetricUnit.Count, value=1)
-    logger.info("job rejected at ingest", extra={"error_code": error.code})
-    announcer.announce(rejected)
-    return rejected

@@ -96,6 +96,8 @@ class JobStore:
     # writes
 
     def create(self, job: Job) -> Job:
+        if job.status in FINAL_STATES and job.expires_at is None:
+            job = job.model_copy(update={"expires_at": self._expiry()})
         try:
             self._table.put_item(
                 Item=_item(job), ConditionExpression="attribute_not_exists(job_id)"
@@ -125,7 +127,7 @@ class JobStore:
         condition = f"attribute_exists(job_id) AND #status IN ({', '.join(values)})"
         fields = {**(changes or {}), "status": to_state.value}
         if to_state in FINAL_STATES:
-            fields.setdefault("expires_at", int(utc_now().timestamp()) + self._ttl_seconds)
+            fields.setdefault("expires_at", self._expiry())
         return self._update(job_id, to_state, fields, remove, condition, values)
 
     def claim(self, job_id: str, *, lease_seconds: int, attempt_changes: Mapping[str, Any]) -> Job:
@@ -168,6 +170,10 @@ class JobStore:
 
     def delete(self, job_id: str) -> None:
         self._table.delete_item(Key={"job_id": job_id})
+
+    def _expiry(self) -> int:
+        """When a finished job's item expires (DynamoDB TTL, epoch seconds)."""
+        return int(utc_now().timestamp()) + self._ttl_seconds
 
     def _update(
         self,

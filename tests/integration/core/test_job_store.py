@@ -140,6 +140,16 @@ def test_a_final_state_sets_the_expiry(store: JobStore) -> None:
     assert abs(done.expires_at - (time.time() + 90 * 86400)) < 60
 
 
+def test_a_job_created_final_gets_the_expiry_too(store: JobStore) -> None:
+    # Given / When a job created already FAILED (a drop that never got through ingest)
+    store.create(new_job(S.FAILED))
+
+    # Then it expires about 90 days later, like a job that ended by a transition
+    expires_at = store.get(JOB_ID).expires_at
+    assert expires_at is not None
+    assert abs(expires_at - (time.time() + 90 * 86400)) < 60
+
+
 def test_advance_stores_changes_and_removes_fields(store: JobStore) -> None:
     # Given a PROCESSING job with a lease and an earlier error
     store.create(
