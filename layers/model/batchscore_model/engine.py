@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,26 +14,22 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from batchscore_model.bundle import Bundle, Prediction
-from batchscore_model.chunks import ChunkReader, TextChunk
+from batchscore_model.chunks import CHUNK_CHARS, ChunkReader, TextChunk
 from batchscore_model.csvcheck import (
+    MAX_COLUMNS,
     clean_header,
+    csv_error,
     header_problems,
     is_blank,
     records,
     sniff_delimiter,
     split_lines,
 )
+from batchscore_model.deflate import DEFAULT_LEVEL
 from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.parse import Layout, ParsedChunk, parse_chunk
-from batchscore_model.xlsx import (
-    EXCEL_MAX_ROWS,
-    XlsxStreamWriter,
-    column_widths,
-    label_cells,
-    literal_number_cells,
-    number_cells,
-    text_cells,
-)
+from batchscore_model.xlsx import EXCEL_MAX_ROWS, XlsxStreamWriter, column_widths
+from batchscore_model.xlsx_cells import Column, Labels, Numbers, NumeralRows, Numerals, Texts
 
 DATA_SHEET = "predictions"
 SUMMARY_SHEET = "summary"
@@ -43,7 +40,10 @@ Progress = Callable[[int, int], None]
 
 
 class EngineOptions(BaseModel):
-    chunk_rows: int = Field(default=20_000, ge=1)
+    chunk_rows: int | None = Field(default=None, ge=1)  # at most this many lines per chunk
+    chunk_chars: int = Field(default=CHUNK_CHARS, ge=1)  # about this much text per chunk
+    workers: int | None = Field(default=None, ge=1)  # compressing threads; None: every core
+    compresslevel: int = Field(default=DEFAULT_LEVEL, ge=0, le=9)
     bad_rows: Literal["reject", "skip"] = "reject"
     max_bad_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
     sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
@@ -83,11 +83,18 @@ def score_csv(
 ) -> ScoreSummary:
     """Score every row of `source` into the workbook `sink`; raises `InputRejected`."""
     run = _Run(bundle, options or EngineOptions(), job_id)
-    reader = ChunkReader(source, chunk_rows=run.options.chunk_rows)
+    reader = ChunkReader(
+        source, chunk_rows=run.options.chunk_rows, chunk_chars=run.options.chunk_chars
+    )
     chunks = iter(reader)
     layout, first, header_line = _read_header(chunks, bundle)
     reader.header = layout.header
-    writer = XlsxStreamWriter(sink, sheet_row_limit=run.options.sheet_row_limit)
+    writer = XlsxStreamWriter(
+        sink,
+        sheet_row_limit=run.options.sheet_row_limit,
+        compresslevel=run.options.compresslevel,
+        workers=run.options.workers,
+    )
     try:
         summary = run.execute(writer, layout, _chain(first, chunks), progress, header_line)
     except BaseException:
@@ -108,21 +115,27 @@ def _read_header(
     chunks: Iterator[TextChunk], bundle: Bundle
 ) -> tuple[Layout, TextChunk | None, int]:
     """The header record of the first chunk that holds one, and the rest of that chunk."""
+    max_columns = MAX_COLUMNS - len(bundle.output_names)
     for chunk in chunks:
         delimiter = sniff_delimiter(chunk.text)
         reader = records(split_lines(chunk.text), delimiter)
-        for row in reader:
-            if is_blank(row):
-                continue
-            header = clean_header(row)
-            header_line = chunk.first_line + reader.line_num - 1
-            rejected = header_problems(header, bundle.info.required_columns, line=header_line)
-            if rejected:
-                raise rejected
-            rest = _after_lines(chunk.text, reader.line_num)
-            layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
-            remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
-            return layout, remaining, header_line
+        try:
+            for row in reader:
+                if is_blank(row):
+                    continue
+                header = clean_header(row)
+                header_line = chunk.first_line + reader.line_num - 1
+                rejected = header_problems(
+                    header, bundle.info.required_columns, line=header_line, max_columns=max_columns
+                )
+                if rejected:
+                    raise rejected
+                rest = _after_lines(chunk.text, reader.line_num)
+                layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
+                remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
+                return layout, remaining, header_line
+        except csv.Error as exc:
+            raise csv_error(exc, chunk.first_line + reader.line_num - 1) from exc
     raise InputRejected("empty_file", "the file is empty", [problem("empty file")])
 
 
@@ -174,8 +187,7 @@ class _Run:
             if not begun:
                 writer.begin_table(DATA_SHEET, header, _widths(header, chunk, layout))
                 begun = True
-            prefixes, cells = _cells(parsed, layout, prediction, self.bundle)
-            writer.append_rows(cells, parsed.rows, prefixes=prefixes)
+            writer.append_columns(_columns(parsed, layout, prediction, self.bundle), parsed.rows)
             self.timings["write"] += time.perf_counter() - clock
             if progress is not None:
                 progress(self.rows_read, chunk.bytes_read)
@@ -288,35 +300,25 @@ def _widths(header: list[str], chunk: TextChunk, layout: Layout) -> list[float]:
     return column_widths(header, sample)
 
 
-_NUMERAL_SEPARATOR = "</v></c><c><v>"
-
-
-def _cells(
+def _columns(
     parsed: ParsedChunk, layout: Layout, prediction: Prediction, bundle: Bundle
-) -> tuple[list[str] | None, list[list[str]]]:
-    """Row prefixes (when the rows are plain numerals, written as-is) and cells column-wise."""
-    prefixes: list[str] | None = None
-    columns: list[list[str]] = []
-    if parsed.numeral_rows is not None:
-        separator = _NUMERAL_SEPARATOR
-        delimiter = layout.delimiter
-        prefixes = [
-            f"<c><v>{row.replace(delimiter, separator)}</v></c>" for row in parsed.numeral_rows
-        ]
+) -> list[Column]:
+    """The chunk's good rows as typed columns: the input as written, then the predictions."""
+    columns: list[Column]
+    if parsed.numeral_text is not None:
+        columns = [NumeralRows(parsed.numeral_text, layout.delimiter)]
     else:
         columns = [
-            literal_number_cells(texts, parsed.numbers[name])
-            if name in layout.numeric_set
-            else text_cells(texts)
+            Numerals(texts, parsed.numbers[name]) if name in layout.numeric_set else Texts(texts)
             for name, texts in zip(layout.header, parsed.texts, strict=True)
         ]
     if bundle.info.task == "classification":
-        columns.append(label_cells(prediction.labels.astype(str).tolist()))
+        columns.append(Labels(prediction.labels.astype(str).tolist()))
     else:
-        columns.append(number_cells(prediction.labels.astype(np.float64)))
+        columns.append(Numbers(prediction.labels.astype(np.float64)))
     if prediction.probabilities is not None:
         columns += [
-            number_cells(prediction.probabilities[:, k])
+            Numbers(prediction.probabilities[:, k])
             for k in range(prediction.probabilities.shape[1])
         ]
-    return prefixes, columns
+    return columns

@@ -13,13 +13,14 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
 from batchscore_model.chunks import TextChunk
-from batchscore_model.csvcheck import is_blank, records, split_lines
-from batchscore_model.errors import Problem, problem
+from batchscore_model.csvcheck import MAX_FIELD_CHARS, csv_error, is_blank, records, split_lines
+from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.schema import ModelInfo
 
 # Given to the model as a missing value and written as an empty cell (see the README policy).
@@ -43,11 +44,6 @@ class Layout:
     def numeric_set(self) -> frozenset[str]:
         return frozenset(self.numeric)
 
-    @cached_property
-    def numeral_chars(self) -> dict[int, None]:
-        """`str.translate` table deleting what plain numeral rows are made of."""
-        return str.maketrans(dict.fromkeys("0123456789.-+eE\n" + self.delimiter))
-
 
 @dataclass
 class ParsedChunk:
@@ -58,7 +54,7 @@ class ParsedChunk:
     bad_rows: int
     problems: list[Problem] = field(default_factory=list)
     problem_code: str | None = None  # the first problem's code, for a job-level rejection
-    numeral_rows: list[str] | None = None  # the raw lines, when every field is a plain numeral
+    numeral_text: str | None = None  # the rows' lines, when every field is a plain numeral
 
     @property
     def rows(self) -> int:
@@ -103,9 +99,9 @@ class Fields:
 def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
     if '"' in chunk.text:
         fields, numbers_raw, lines, problems = _parse_quoted(chunk, layout)
-        plain_rows = None
+        plain_text = None
     else:
-        fields, numbers_raw, lines, problems, plain_rows = _parse_plain(chunk, layout)
+        fields, numbers_raw, lines, problems, plain_text = _parse_plain(chunk, layout)
     ragged = len(problems)  # so far only rows with the wrong number of fields
     code = "wrong_field_count" if problems else None
     count = len(lines)
@@ -139,11 +135,11 @@ def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
         numbers = {name: values[keep] for name, values in numbers.items()}
         features = features[keep].reset_index(drop=True)
     numeral = (
-        plain_rows is not None
+        plain_text is not None
         and not problems
         and not any_missing
         and len(layout.numeric) == len(layout.header)
-        and not chunk.text.translate(layout.numeral_chars)
+        and _only_numeral_chars(plain_text, layout.delimiter)
     )
     return ParsedChunk(
         fields=fields,
@@ -153,8 +149,17 @@ def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
         bad_rows=int(bad.sum()) + ragged,
         problems=problems,
         problem_code=code,
-        numeral_rows=plain_rows if numeral else None,
+        numeral_text=plain_text if numeral else None,
     )
+
+
+_NUMERAL_BYTES = b"0123456789.-+eE\n"
+
+
+def _only_numeral_chars(text: str, delimiter: str) -> bool:
+    if not text.isascii():
+        return False
+    return not text.encode("ascii").translate(None, _NUMERAL_BYTES + delimiter.encode("ascii"))
 
 
 def _ragged(line: int, count: int, expected: int) -> Problem:
@@ -166,24 +171,35 @@ _Raw = dict[str, np.ndarray | Sequence[str]]
 
 def _parse_plain(
     chunk: TextChunk, layout: Layout
-) -> tuple[Fields, _Raw, np.ndarray, list[Problem], list[str] | None]:
-    text = chunk.text.replace("\r\n", "\n")
+) -> tuple[Fields, _Raw, np.ndarray, list[Problem], str | None]:
+    text = chunk.text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            line = chunk.first_line + text.count("\n", 0, text.index("\r"))
+            raise _lone_cr(line)
+    if text.endswith("\n"):
+        text = text[:-1]
     rows = text.split("\n")
-    if rows and not rows[-1]:
-        rows.pop()
     delimiter = layout.delimiter
     expected = len(layout.header) - 1
+    count = len(rows)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
+    if count and int(lengths.max()) > MAX_FIELD_CHARS:
+        _check_field_lengths(rows, lengths, delimiter, chunk.first_line)
+    separators = np.fromiter(map(str.count, rows, repeat(delimiter)), dtype=np.int64, count=count)
+    # A row shorter than one character per field may be blank (only delimiters and spaces).
+    short = np.flatnonzero(lengths < 2 * expected + 1).tolist()
     empty = delimiter + " \t\r"
-    odd = [
-        i for i, row in enumerate(rows) if row.count(delimiter) != expected or not row.strip(empty)
-    ]
+    blank = [i for i in short if not rows[i].strip(empty)]
+    odd = sorted(set(np.flatnonzero(separators != expected).tolist()) | set(blank))
     problems: list[Problem] = []
     lines = np.arange(len(rows), dtype=np.int64)
     if odd:
         for i in odd:
             if rows[i].strip(empty):
-                count = rows[i].count(delimiter) + 1
-                problems.append(_ragged(chunk.first_line + i, count, expected + 1))
+                fields_here = int(separators[i]) + 1
+                problems.append(_ragged(chunk.first_line + i, fields_here, expected + 1))
         odd_set = set(odd)
         lines = np.array([i for i in range(len(rows)) if i not in odd_set], dtype=np.int64)
         rows = [rows[i] for i in lines]
@@ -207,7 +223,19 @@ def _parse_plain(
         numbers = {name: frame[name].to_numpy() for name in layout.numeric}
     else:
         numbers = {name: () for name in layout.numeric}
-    return fields, numbers, lines + chunk.first_line, problems, None if odd else rows
+    return fields, numbers, lines + chunk.first_line, problems, None if odd else text
+
+
+def _check_field_lengths(
+    rows: list[str], lengths: np.ndarray, delimiter: str, first_line: int
+) -> None:
+    for index in np.flatnonzero(lengths > MAX_FIELD_CHARS).tolist():
+        if max(map(len, rows[index].split(delimiter))) > MAX_FIELD_CHARS:
+            raise csv_error(csv.Error("field larger than field limit"), first_line + index)
+
+
+def _lone_cr(line: int) -> InputRejected:
+    return csv_error(csv.Error("new-line character seen in unquoted field"), line)
 
 
 def _parse_quoted(
@@ -219,16 +247,20 @@ def _parse_quoted(
     lines: list[int] = []
     problems: list[Problem] = []
     previous = 0
-    for row in reader:
-        line = chunk.first_line + previous
-        previous = reader.line_num
-        if is_blank(row):
-            continue
-        if len(row) != expected:
-            problems.append(_ragged(line, len(row), expected))
-            continue
-        kept.append(row)
-        lines.append(line)
+    try:
+        for row in reader:
+            line = chunk.first_line + previous
+            previous = reader.line_num
+            if len(row) != expected:
+                if not is_blank(row):
+                    problems.append(_ragged(line, len(row), expected))
+                continue
+            if not row[0].strip() and is_blank(row):
+                continue
+            kept.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        raise csv_error(exc, chunk.first_line + previous) from exc
     columns: list[Sequence[str]] = (
         list(zip(*kept, strict=True)) if kept else [() for _ in layout.header]
     )
@@ -244,8 +276,11 @@ def _to_numbers(
     if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiu":
         values = raw.astype(np.float64, copy=False)
         return values, np.isinf(values)
-    parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-    values = parsed.to_numpy(dtype=np.float64, copy=True)
+    try:
+        parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
+        values = parsed.to_numpy(dtype=np.float64, copy=True)
+    except OverflowError:  # an integer past float's range: not a finite number, like 1e999
+        values = np.array([_float_or_nan(value) for value in raw], dtype=np.float64)
     suspect = np.isnan(values) | np.isinf(values)
     if suspect.any():
         positions = np.flatnonzero(suspect)
@@ -256,6 +291,13 @@ def _to_numbers(
         suspect[positions[missing]] = False
         values[np.isinf(values)] = np.nan
     return values, suspect
+
+
+def _float_or_nan(value: str) -> float:
+    try:
+        return float(value)
+    except (ValueError, OverflowError):
+        return float("nan") if value.strip() in MISSING_TOKENS else float("inf")
 
 
 def _features(

@@ -33,12 +33,23 @@ def snapshot(path: Path) -> dict[str, Any]:
                 key: dim.width for key, dim in sorted(sheet.column_dimensions.items()) if dim.width
             },
             "header_style": [
-                [cell.font.b, cell.font.color.rgb if cell.font.color else None, cell.fill.fgColor.rgb,
-                 cell.border.bottom.style]
+                [
+                    cell.font.b,
+                    cell.font.color.rgb if cell.font.color else None,
+                    cell.fill.fgColor.rgb,
+                    cell.border.bottom.style,
+                ]
                 for cell in header
             ],
-            "body_style": sorted(
-                {(cell.font.b, cell.fill.fill_type, cell.number_format) for row in sheet.iter_rows(min_row=2) for cell in row}
-            ),
+            "body_style": [
+                list(style)
+                for style in sorted(
+                    {
+                        (cell.font.b, cell.fill.fill_type, cell.number_format)
+                        for row in sheet.iter_rows(min_row=2)
+                        for cell in row
+                    }
+                )
+            ],
         }
     return {"sheets": list(workbook.sheetnames), "content": sheets}
