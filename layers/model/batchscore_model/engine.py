@@ -27,14 +27,25 @@ from batchscore_model.csvcheck import (
 )
 from batchscore_model.deflate import DEFAULT_LEVEL
 from batchscore_model.errors import InputRejected, Problem, problem
-from batchscore_model.parse import Layout, ParsedChunk, parse_chunk
+from batchscore_model.parse import Layout, ParsedChunk, invalid_character, parse_chunk
 from batchscore_model.xlsx import EXCEL_MAX_ROWS, XlsxStreamWriter, column_widths
-from batchscore_model.xlsx_cells import Column, Labels, Numbers, NumeralRows, Numerals, Texts
+from batchscore_model.xlsx_cells import (
+    INVALID_XML,
+    Column,
+    Labels,
+    Numbers,
+    NumeralRows,
+    Numerals,
+    Texts,
+)
 
 DATA_SHEET = "predictions"
 SUMMARY_SHEET = "summary"
 ERRORS_SHEET = "errors"
+WARNINGS_SHEET = "warnings"
 MAX_ERROR_SHEET_ROWS = 100_000
+MAX_WARNING_SHEET_ROWS = 100_000
+WARNINGS_LISTED = 1_000  # in the summary (and so on the job); the sheet lists more
 
 Progress = Callable[[int, int], None]
 
@@ -61,6 +72,8 @@ class ScoreSummary(BaseModel):
     sheets: list[str]
     timings: dict[str, float]
     problems: Sequence[Mapping[str, object]]
+    warnings: Sequence[Mapping[str, object]] = ()  # scored anyway: imputed, out of range, ...
+    warnings_total: int = 0
 
     def one_line(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.prediction_counts.items())
@@ -89,6 +102,7 @@ def score_csv(
     chunks = iter(reader)
     layout, first, header_line = _read_header(chunks, bundle)
     reader.header = layout.header
+    run.warn(*_header_warnings(layout, header_line))
     writer = XlsxStreamWriter(
         sink,
         sheet_row_limit=run.options.sheet_row_limit,
@@ -139,6 +153,21 @@ def _read_header(
     raise InputRejected("empty_file", "the file is empty", [problem("empty file")])
 
 
+def _header_warnings(layout: Layout, line: int) -> tuple[list[Problem], int]:
+    """Optional model columns absent (every row imputed) and header names XML cannot carry."""
+    listed: list[Problem] = []
+    present = set(layout.header)
+    for spec in layout.info.columns:
+        if spec.name not in present and layout.info.accepts_missing:
+            message = f"line {line}: optional column {spec.name!r} is absent; every row imputed"
+            listed.append(problem(message, line=line, column=spec.name))
+    for name in layout.header:
+        found = INVALID_XML.search(name)
+        if found:
+            listed.append(invalid_character(found.group(), name, line))
+    return listed, len(listed)
+
+
 def _after_lines(text: str, count: int) -> str:
     position = -1
     for _ in range(count):
@@ -159,6 +188,8 @@ class _Run:
         self.rows_scored = 0
         self.rows_rejected = 0
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.warnings_total = 0
         self.counts: Counter[str] = Counter()
         self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
         self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
@@ -176,7 +207,8 @@ class _Run:
         clock = time.perf_counter()
         begun = False
         for chunk in chunks:
-            parsed = parse_chunk(chunk, layout)
+            room = MAX_WARNING_SHEET_ROWS - len(self.warnings)
+            parsed = parse_chunk(chunk, layout, warnings_room=room)
             self._account(parsed)
             self.timings["read_and_check"] += time.perf_counter() - clock
             clock = time.perf_counter()
@@ -199,19 +231,26 @@ class _Run:
         writer.end_table()
         self.timings["write"] += time.perf_counter() - clock
         self.timings["total"] = time.perf_counter() - started
-        sheets = [*writer.sheet_names, SUMMARY_SHEET] + ([ERRORS_SHEET] if self.problems else [])
+        sheets = [*writer.sheet_names, SUMMARY_SHEET]
+        sheets += [ERRORS_SHEET] if self.problems else []
+        sheets += [WARNINGS_SHEET] if self.warnings else []
         summary = self._summary(sheets)
         writer.write_sheet(SUMMARY_SHEET, ["item", "value"], _summary_rows(summary), [24.0, 48.0])
-        if self.problems:
-            rows = [[p["line"], p["column"], p["message"]] for p in self.problems]
-            writer.write_sheet(
-                ERRORS_SHEET, ["line", "column", "message"], rows, [10.0, 24.0, 80.0]
-            )
+        for name, listed in ((ERRORS_SHEET, self.problems), (WARNINGS_SHEET, self.warnings)):
+            if listed:
+                rows = [[p["line"], p["column"], p["message"]] for p in listed]
+                writer.write_sheet(name, ["line", "column", "message"], rows, [10.0, 24.0, 80.0])
         writer.close()
         summary.timings["total"] = round(time.perf_counter() - started, 4)
         return summary
 
+    def warn(self, listed: list[Problem], total: int) -> None:
+        room = MAX_WARNING_SHEET_ROWS - len(self.warnings)
+        self.warnings.extend(listed[: max(room, 0)])
+        self.warnings_total += total
+
     def _account(self, parsed: ParsedChunk) -> None:
+        self.warn(parsed.warnings, parsed.warnings_total)
         self.rows_read += parsed.rows_read
         self.rows_scored += parsed.rows
         if not parsed.problems:
@@ -272,6 +311,8 @@ class _Run:
             sheets=sheets,
             timings={name: round(value, 4) for name, value in self.timings.items()},
             problems=self.problems[: self.options.max_details],
+            warnings=self.warnings[:WARNINGS_LISTED],
+            warnings_total=self.warnings_total,
         )
 
 
@@ -282,6 +323,7 @@ def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
         ["rows_read", summary.rows_read],
         ["rows_scored", summary.rows_scored],
         ["rows_rejected", summary.rows_rejected],
+        ["warnings", summary.warnings_total],
     ]
     rows += [[f"prediction {label}", count] for label, count in summary.prediction_counts.items()]
     rows += [[f"prediction {name}", value] for name, value in summary.prediction_stats.items()]

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
 from batchscore_model.chunks import TextChunk
+from batchscore_model.contract import MISSING_TOKENS, Finding, RowContract
 from batchscore_model.csvcheck import MAX_FIELD_CHARS, csv_error, is_blank, records, split_lines
 from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.schema import ModelInfo
-
-# Given to the model as a missing value and written as an empty cell (see the README policy).
-MISSING_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "None", "none")
+from batchscore_model.xlsx_cells import INVALID_XML
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,15 @@ class Layout:
     def numeric_set(self) -> frozenset[str]:
         return frozenset(self.numeric)
 
+    @cached_property
+    def categories(self) -> list[str]:
+        present = set(self.header)
+        return [c.name for c in self.info.columns if c.dtype == "category" and c.name in present]
+
+    @cached_property
+    def contract(self) -> RowContract:
+        return RowContract(self.info)
+
 
 @dataclass
 class ParsedChunk:
@@ -55,6 +63,8 @@ class ParsedChunk:
     problems: list[Problem] = field(default_factory=list)
     problem_code: str | None = None  # the first problem's code, for a job-level rejection
     numeral_text: str | None = None  # the rows' lines, when every field is a plain numeral
+    warnings: list[Problem] = field(default_factory=list)  # scored anyway; at most the room
+    warnings_total: int = 0
 
     @property
     def rows(self) -> int:
@@ -96,44 +106,37 @@ class Fields:
         return Fields(self._width, columns=list(kept))
 
 
-def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
+def parse_chunk(chunk: TextChunk, layout: Layout, *, warnings_room: int = 0) -> ParsedChunk:
+    """The chunk's rows against the row contract; at most `warnings_room` warnings listed."""
     if '"' in chunk.text:
         fields, numbers_raw, lines, problems = _parse_quoted(chunk, layout)
         plain_text = None
     else:
         fields, numbers_raw, lines, problems, plain_text = _parse_plain(chunk, layout)
     ragged = len(problems)  # so far only rows with the wrong number of fields
-    code = "wrong_field_count" if problems else None
     count = len(lines)
-    bad = np.zeros(count, dtype=bool)
-    numbers: dict[str, np.ndarray] = {}
-    any_missing = False
-    for name in layout.numeric:
-        column = layout.header.index(name)
-        values, invalid = _to_numbers(numbers_raw[name], partial(fields.column, column))
-        for index in np.flatnonzero(invalid):
-            value = fields.columns[column][int(index)]
-            message = f"line {lines[index]}, column {name!r}: {value!r} is not a number"
-            problems.append(problem(message, line=int(lines[index]), column=name))
-        code = code or ("bad_value" if invalid.any() else None)
-        bad |= invalid
-        numbers[name] = values
-        any_missing = any_missing or bool(np.isnan(values).any())
-    features = _features(numbers, fields, count, layout)
-    if not layout.info.accepts_missing:
-        missing = features.isna().to_numpy() & ~bad[:, None]
-        for row, col in zip(*np.nonzero(missing), strict=True):
-            name = layout.info.feature_names[col]
-            message = f"line {lines[row]}, column {name!r}: a value is required"
-            problems.append(problem(message, line=int(lines[row]), column=name))
-        code = code or ("missing_value" if missing.any() else None)
-        bad |= missing.any(axis=1)
+    raw: dict[str, np.ndarray | Sequence[str]] = dict(numbers_raw)
+    for name in layout.categories:
+        raw[name] = fields.column(layout.header.index(name))
+    checked = layout.contract.check(
+        raw, count, room=warnings_room, texts=lambda name: fields.column(layout.header.index(name))
+    )
+    problems += [_at(finding, lines) for finding in checked.problems]
     problems.sort(key=lambda item: item["line"] or 0)
+    code = "wrong_field_count" if ragged else checked.code
+    warnings = [_at(finding, lines) for finding in checked.warnings]
+    warnings_total = checked.warnings_total
+    numbers, features, bad = checked.numbers, checked.features, checked.bad
+    any_missing = any(bool(np.isnan(values).any()) for values in numbers.values())
     if bad.any():
         keep = ~bad
         fields = fields.keep(keep.tolist())
         numbers = {name: values[keep] for name, values in numbers.items()}
         features = features[keep].reset_index(drop=True)
+        lines = lines[keep]
+    replaced = _invalid_characters(fields, layout, lines, max(warnings_room - len(warnings), 0))
+    warnings += replaced[1]
+    warnings_total += replaced[0]
     numeral = (
         plain_text is not None
         and not problems
@@ -150,7 +153,45 @@ def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
         problems=problems,
         problem_code=code,
         numeral_text=plain_text if numeral else None,
+        warnings=warnings,
+        warnings_total=warnings_total,
     )
+
+
+def _at(finding: Finding, lines: np.ndarray) -> Problem:
+    line = int(lines[finding.index])
+    message = f"line {line}, column {finding.column!r}: {finding.reason}"
+    return problem(message, line=line, column=finding.column)
+
+
+def _invalid_characters(
+    fields: Fields, layout: Layout, lines: np.ndarray, room: int
+) -> tuple[int, list[Problem]]:
+    """Text cells with characters XML cannot carry: written as U+FFFD, and said so."""
+    total = 0
+    listed: list[Problem] = []
+    for index, name in enumerate(layout.header):
+        if name in layout.numeric_set:
+            continue
+        column = fields.column(index)
+        if not INVALID_XML.search("".join(column)):
+            continue
+        for row, value in enumerate(column):
+            found = INVALID_XML.search(value)
+            if found is None:
+                continue
+            total += 1
+            if len(listed) < room:
+                listed.append(invalid_character(found.group(), name, int(lines[row])))
+    return total, listed
+
+
+def invalid_character(character: str, column: str, line: int) -> Problem:
+    message = (
+        f"line {line}, column {column!r}: U+{ord(character):04X} cannot be stored in a"
+        " workbook; written as U+FFFD"
+    )
+    return problem(message, line=line, column=column)
 
 
 _NUMERAL_BYTES = b"0123456789.-+eE\n"
@@ -267,49 +308,3 @@ def _parse_quoted(
     fields = Fields(len(layout.header), columns=columns)
     numbers: _Raw = {name: columns[layout.header.index(name)] for name in layout.numeric}
     return fields, numbers, np.asarray(lines, dtype=np.int64), problems
-
-
-def _to_numbers(
-    raw: np.ndarray | Sequence[str], texts: Callable[[], Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Float64 values (NaN = missing) and a mask of the cells that are not finite numbers."""
-    if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiu":
-        values = raw.astype(np.float64, copy=False)
-        return values, np.isinf(values)
-    try:
-        parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-        values = parsed.to_numpy(dtype=np.float64, copy=True)
-    except OverflowError:  # an integer past float's range: not a finite number, like 1e999
-        values = np.array([_float_or_nan(value) for value in raw], dtype=np.float64)
-    suspect = np.isnan(values) | np.isinf(values)
-    if suspect.any():
-        positions = np.flatnonzero(suspect)
-        written = texts()
-        missing = np.array(
-            [written[int(i)].strip() in MISSING_TOKENS for i in positions], dtype=np.bool_
-        )
-        suspect[positions[missing]] = False
-        values[np.isinf(values)] = np.nan
-    return values, suspect
-
-
-def _float_or_nan(value: str) -> float:
-    try:
-        return float(value)
-    except (ValueError, OverflowError):
-        return float("nan") if value.strip() in MISSING_TOKENS else float("inf")
-
-
-def _features(
-    numbers: dict[str, np.ndarray], fields: Fields, count: int, layout: Layout
-) -> pd.DataFrame:
-    columns: dict[str, object] = {}
-    for spec in layout.info.columns:
-        if spec.name in numbers:
-            columns[spec.name] = numbers[spec.name]
-        elif spec.name in layout.header:
-            texts = fields.columns[layout.header.index(spec.name)]
-            columns[spec.name] = [value if value.strip() else None for value in texts]
-        else:
-            columns[spec.name] = np.full(count, np.nan)
-    return pd.DataFrame(columns, index=pd.RangeIndex(count))

@@ -44,6 +44,13 @@ def same_cells(new: list, old: list) -> bool:
     return True
 
 
+def _without_added_sheets(row: list) -> list:
+    if row[0][0] != "sheets":
+        return row
+    names = [name for name in row[1][0].split(", ") if name not in ADDED_SHEETS]
+    return [row[0], [", ".join(names), row[1][1]]]
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("workers", [1, 3])
 def test_the_workbook_matches_the_one_written_before_the_rewrite(
@@ -67,9 +74,11 @@ def test_the_workbook_matches_the_one_written_before_the_rewrite(
         new_sheet = dict(new["content"][name])
         if name == "summary":
             new_sheet["cells"] = [
-                row
+                _without_added_sheets(row)
                 for row in new_sheet["cells"]
                 if not str(row[0][0]).startswith(ADDED_SUMMARY_ITEMS)
             ]
+            new_sheet.pop("auto_filter")  # spans the summary's rows, one more now
+            old_sheet = {key: value for key, value in old_sheet.items() if key != "auto_filter"}
         assert same_cells(new_sheet.pop("cells"), old_sheet["cells"]), name
         assert new_sheet == {key: value for key, value in old_sheet.items() if key != "cells"}, name
