@@ -14,7 +14,7 @@ ways; the caller says where it was (a CSV line, a request row).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +54,10 @@ class Checked:
 
 
 def not_a_number(value: object) -> str:
-    return f"{value!r} is not a number"
+    written = repr(value)
+    if len(written) > 60:
+        written = f"{written[:40]}… ({len(written)} characters)"
+    return f"{written} is not a number"
 
 
 def outside_range(value: float, low: float | None, high: float | None) -> str:
@@ -69,7 +72,7 @@ class RowContract:
 
     def check(
         self,
-        raw: dict[str, np.ndarray | Sequence[Any]],
+        raw: Mapping[str, np.ndarray | Sequence[Any]],
         count: int,
         *,
         room: int = 0,
@@ -111,7 +114,7 @@ class RowContract:
         return checked
 
     def _features(
-        self, numbers: dict[str, np.ndarray], raw: dict[str, Any], count: int
+        self, numbers: dict[str, np.ndarray], raw: Mapping[str, Any], count: int
     ) -> pd.DataFrame:
         columns: dict[str, object] = {}
         for spec in self.info.columns:
@@ -201,7 +204,7 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return value.strip() in _MISSING
-    return False
+    return isinstance(value, float) and value != value  # NaN: a token pandas already read
 
 
 def _category(value: Any) -> str | None:
