@@ -38,6 +38,7 @@ MAX_RECORDS = 1000
 class Prediction:
     labels: np.ndarray  # one per row: class label (as text) or predicted value
     probabilities: np.ndarray | None  # rows x classes, in `ModelInfo.classes` order
+    codes: np.ndarray | None = None  # index of each row's label in `ModelInfo.classes`
 
 
 class Bundle:
@@ -68,9 +69,8 @@ class Bundle:
         if self.has_probabilities:
             probabilities = np.asarray(self.estimator.predict_proba(features), dtype=np.float64)
             classes = np.asarray(self.info.classes, dtype=object)
-            return Prediction(
-                labels=classes[probabilities.argmax(axis=1)], probabilities=probabilities
-            )
+            codes = probabilities.argmax(axis=1)
+            return Prediction(labels=classes[codes], probabilities=probabilities, codes=codes)
         labels = np.asarray(self.estimator.predict(features))
         if self.info.task == "classification":
             labels = labels.astype(str).astype(object)

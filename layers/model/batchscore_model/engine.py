@@ -44,7 +44,7 @@ SUMMARY_SHEET = "summary"
 ERRORS_SHEET = "errors"
 WARNINGS_SHEET = "warnings"
 MAX_ERROR_SHEET_ROWS = 100_000
-MAX_WARNING_SHEET_ROWS = 100_000
+MAX_WARNING_SHEET_ROWS = 10_000  # the count covers every warning
 WARNINGS_LISTED = 1_000  # in the summary (and so on the job); the sheet lists more
 
 Progress = Callable[[int, int], None]
@@ -268,6 +268,12 @@ class _Run:
         if not len(prediction.labels):
             return
         if self.bundle.info.task == "classification":
+            if prediction.codes is not None and self.bundle.info.classes:
+                counts = np.bincount(prediction.codes, minlength=len(self.bundle.info.classes))
+                self.counts.update(
+                    dict(zip(self.bundle.info.classes, counts.tolist(), strict=True))
+                )
+                return
             labels, counts = np.unique(prediction.labels.astype(str), return_counts=True)
             self.counts.update(dict(zip(labels.tolist(), counts.tolist(), strict=True)))
             return
@@ -354,7 +360,9 @@ def _columns(
             Numerals(texts, parsed.numbers[name]) if name in layout.numeric_set else Texts(texts)
             for name, texts in zip(layout.header, parsed.texts, strict=True)
         ]
-    if bundle.info.task == "classification":
+    if prediction.codes is not None and bundle.info.classes:
+        columns.append(Labels.of_codes(prediction.codes, bundle.info.classes))
+    elif bundle.info.task == "classification":
         columns.append(Labels(prediction.labels.astype(str).tolist()))
     else:
         columns.append(Numbers(prediction.labels.astype(np.float64)))

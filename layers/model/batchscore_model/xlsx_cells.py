@@ -161,7 +161,16 @@ class Labels:
 
     labels: Sequence[str]
 
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, classes: Sequence[str]) -> Labels:
+        cells = np.array([text_cell(str(label)) for label in classes], dtype=object)
+        return cls(cells[codes].tolist(), spelled=True)
+
+    spelled: bool = False  # the labels are already whole cells
+
     def pieces(self) -> Pieces:
+        if self.spelled:
+            return "", list(self.labels), ""
         cache: dict[str, str] = {}
         cells = [
             cache.get(label) or cache.setdefault(label, text_cell(label)) for label in self.labels
