@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dlq_jobs import fail_job, fail_upload
 from pydantic import Json
 
-from batchscore_core.adapters import announcer, data_store, job_store
+from batchscore_core.adapters import transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.s3_events import S3NotificationBody, created_objects
@@ -30,22 +30,10 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DeadLetterRecord)
 def record_handler(record: DeadLetterRecord) -> None:
     receive_count = int(record.attributes.ApproximateReceiveCount)
     if isinstance(record.body, JobMessage):
-        fail_job(
-            record.body.job_id,
-            store=job_store(),
-            data=data_store(),
-            announcer=announcer(),
-            receive_count=receive_count,
-        )
+        fail_job(record.body.job_id, life=transitions(), receive_count=receive_count)
         return
     for obj in created_objects(record.body):
-        fail_upload(
-            obj,
-            store=job_store(),
-            data=data_store(),
-            announcer=announcer(),
-            receive_count=receive_count,
-        )
+        fail_upload(obj, life=transitions(), receive_count=receive_count)
 
 
 @logger.inject_lambda_context

@@ -54,7 +54,7 @@ def create_job(
 ) -> CreatedJob:
     settings = get_settings()
     job = logic.submit_job(
-        adapters.job_store(),
+        adapters.transitions(),
         settings,
         caller,
         request,
@@ -133,9 +133,7 @@ def get_result(job_id: JobIdPath, caller: ReadingCaller) -> ResultLink:
     ),
 )
 def retry_job(job_id: JobIdPath, caller: WritingCaller) -> JobView:
-    job = logic.retry_job(
-        adapters.job_store(), adapters.job_queue(), adapters.announcer(), caller.owner, job_id
-    )
+    job = logic.retry_job(adapters.transitions(), caller.owner, job_id)
     return JobView.of(job)
 
 
@@ -151,7 +149,7 @@ def archive_job(
     request: Annotated[ArchiveRequest | None, Body()] = None,
 ) -> JobView:
     archived = request.archived if request else True
-    job = logic.archive_job(adapters.job_store(), caller.owner, job_id, archived=archived)
+    job = logic.archive_job(adapters.transitions(), caller.owner, job_id, archived=archived)
     return JobView.of(job)
 
 
@@ -163,5 +161,5 @@ def archive_job(
     responses=answers(204, "Deleted", AUTH, MISSING, empty=True),
 )
 def delete_job(job_id: JobIdPath, caller: WritingCaller) -> Response[None]:
-    logic.delete_job(adapters.job_store(), adapters.data_store(), caller.owner, job_id)
+    logic.delete_job(adapters.transitions(), caller.owner, job_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)

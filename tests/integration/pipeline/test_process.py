@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import io
 import json
 import time
@@ -13,12 +14,14 @@ import process_handler
 import process_run
 import pytest
 import upload_handler
-from process_run import RunSettings, process_job
+from botocore.exceptions import EndpointConnectionError
+from process_run import HandedBack, RunSettings, process_job
 
 from batchscore_core.adapters import announcer, data_store
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import model_bundle
 from tests.integration.moto_stack import Stack
@@ -205,15 +208,15 @@ def test_a_drop_rejected_while_scoring_leaves_an_error_report(
     assert (report["job_id"], report["error"]["details"][0]["column"]) == (job.job_id, column)
 
 
-def test_a_failed_attempt_hands_the_job_back_to_the_queue(
+def test_a_transient_error_hands_the_job_back_to_the_queue(
     stack: Stack,
     store: JobStore,
     waiting_job: Callable[..., Job],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a queued job and a scoring run that breaks
+    # Given a queued job whose scoring loses its connection to S3
     upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
 
     # When its message is delivered once
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
@@ -226,28 +229,109 @@ def test_a_failed_attempt_hands_the_job_back_to_the_queue(
     assert (job.error.code, job.attempts) == ("attempt_failed", 1)
 
 
-def test_a_job_that_fails_every_retry_ends_failed_with_the_reason(
+def test_a_handed_back_message_comes_back_after_a_short_backoff(
     stack: Stack,
     store: JobStore,
     waiting_job: Callable[..., Job],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given a queued job whose scoring always breaks
+    # Given a queued job whose first attempt meets a transient error
     upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # When the queue is read again at once
+    again = stack.receive(stack.jobs_queue)
+
+    # Then the message stays hidden for the backoff (10 s), not the queue's 5,400 s timeout
+    assert again == []
+    assert process_handler.backoff_seconds(1) == 10
+
+
+def test_a_job_that_meets_transient_errors_every_time_ends_failed(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued job whose scoring always loses its connection, retried without waiting
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    monkeypatch.setattr(process_handler, "backoff_seconds", lambda receives: 0)
 
     # When SQS delivers it until maxReceiveCount moves it to the DLQ, and the DLQ is handled
     attempts = process(stack)
     stack.drain(stack.jobs_dlq, dlq_handler.lambda_handler)
 
-    # Then it was tried 3 times and is FAILED with the last error
+    # Then it was tried 3 times and is FAILED with the reason, and no exception text
     job = store.get(JOB_ID)
     assert attempts == 3
     assert job.status is JobStatus.FAILED
     assert job.error is not None
     assert (job.error.code, job.error.message) == (
         "retries_exhausted",
-        "gave up after 3 attempts: RuntimeError: disk full",
+        "gave up after 3 attempts: a temporary problem interrupted scoring: trying again soon",
+    )
+
+
+def test_a_bug_fails_the_job_at_once_with_a_generic_message(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued job whose scoring raises an error nobody expected
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+
+    # When its message is delivered
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the job is FAILED after one attempt, the message is consumed, the text stays inside
+    job = store.get(JOB_ID)
+    assert response["batchItemFailures"] == []
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+    assert job.error is not None
+    assert job.error.code == "internal_error"
+    assert "disk full" not in job.error.message
+    assert stack.receive(stack.jobs_queue) == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        csv.Error("new-line character seen in unquoted field"),
+        OverflowError("int too large to convert to float"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    ],
+    ids=["csv-error", "overflow", "undecodable"],
+)
+def test_input_that_cannot_be_read_rejects_the_job_at_once(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: Exception,
+) -> None:
+    # Given a queued job whose file makes the reader raise what it raises on bad input
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+
+    def unreadable(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+        raise fault
+
+    monkeypatch.setattr(process_run, "score_csv", unreadable)
+
+    # When its message is delivered
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the job is REJECTED at once, with a generic reason
+    job = store.get(JOB_ID)
+    assert response["batchItemFailures"] == []
+    assert job.status is JobStatus.REJECTED
+    assert job.error is not None
+    assert (job.error.code, job.error.message) == (
+        "unreadable_input",
+        "the file cannot be read as CSV",
     )
 
 
@@ -275,9 +359,8 @@ def test_progress_is_recorded_while_the_job_runs(
     process_job(
         JOB_ID,
         lease_seconds=60,
-        store=store,
+        life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        announcer=announcer(),
         bundle=model_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
     )
@@ -299,16 +382,15 @@ def test_temp_files_are_removed_after_a_failed_attempt(
 ) -> None:
     # Given a queued job whose scoring breaks after writing part of its output
     upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
 
     # When the attempt runs
-    with pytest.raises(RuntimeError):
+    with pytest.raises(HandedBack):
         process_job(
             JOB_ID,
             lease_seconds=60,
-            store=store,
+            life=Transitions(store, announcer(), data=data_store()),
             data=data_store(),
-            announcer=announcer(),
             bundle=model_bundle(),
             settings=run_settings(tmp_path),
         )
@@ -338,9 +420,8 @@ def test_a_job_deleted_while_running_stops_quietly(
     outcome = process_job(
         JOB_ID,
         lease_seconds=60,
-        store=store,
+        life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        announcer=announcer(),
         bundle=model_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=2),
     )
@@ -353,6 +434,11 @@ def test_a_job_deleted_while_running_stops_quietly(
 def broken_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
     Path(sink).write_bytes(b"partial")
     raise RuntimeError("disk full")
+
+
+def disconnected_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+    Path(sink).write_bytes(b"partial")
+    raise EndpointConnectionError(endpoint_url="https://s3.us-east-1.amazonaws.com")
 
 
 def run_settings(work_dir: Path, *, interval: float = 2.0, chunk_rows: int = 20_000) -> RunSettings:
