@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from status_auth import ReadingCaller, WritingCaller
-from status_docs import AUTH, BEARER, MISSING, answers
 from status_models import (
     ArchiveRequest,
     CreatedJob,
@@ -21,6 +20,7 @@ from status_models import (
 )
 
 from batchscore_core import adapters
+from batchscore_core.api_docs import AUTH, BEARER, MISSING, answers
 from batchscore_core.models import JobStatus
 from batchscore_core.settings import get_settings
 

@@ -204,7 +204,7 @@ def test_archive_refuses_a_body_that_is_not_a_flag(api: Api) -> None:
 
     # Then the request is refused, naming the field
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["archived"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["archived"]
 
 
 def test_delete_removes_the_job(api: Api, jobs: JobStore) -> None:
