@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from batchscore_core.errors import JobNotFound
-from batchscore_core.keys import UnknownKey
 from batchscore_core.models import Job, JobError
 from batchscore_core.observability import logger
 from batchscore_core.origins import job_of_object
@@ -32,13 +31,8 @@ def fail_job(job_id: str, *, life: Transitions, receive_count: int) -> Job | Non
 
 def fail_upload(obj: StoredObject, *, life: Transitions, receive_count: int) -> Job | None:
     """An S3 event that ingest never got through; a drop without a job gets one, FAILED."""
-    try:
-        found = job_of_object(obj, life.store)
-    except UnknownKey:
-        logger.warning("dead-lettered event for a key outside the inputs", extra={"key": obj.key})
-        return None
-    except JobNotFound:
-        logger.warning("dead-lettered upload has no job", extra={"key": obj.key})
+    found = job_of_object(obj, life.store)
+    if found is None:
         return None
     if found.stored:
         return _fail(found.job, life=life, receive_count=receive_count)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from predict_rows import predict_rows
 
-from batchscore_core.api_errors import install_error_handlers, map_error
+from batchscore_core.api_errors import api_app
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
 from batchscore_model.errors import BundleError
@@ -21,16 +19,7 @@ def score(rows: list[Row]) -> PredictResponse:
     return predict_rows(rows, model_bundle())
 
 
-app = APIGatewayHttpResolver(enable_validation=True)
-app.include_router(predict_router(score))
-install_error_handlers(app, too_large=[TOO_MANY_ROWS])
-map_error(
-    app,
-    BundleError,
-    HTTPStatus.SERVICE_UNAVAILABLE,
-    "model_unavailable",
-    "the model is not available",
-)
+app = api_app(predict_router(score), too_large=[TOO_MANY_ROWS], unavailable=[BundleError])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

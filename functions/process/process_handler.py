@@ -7,11 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from process_faults import backoff_seconds
@@ -22,6 +18,7 @@ from batchscore_core.adapters import data_store, job_queue, transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
+from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import model_bundle
 
@@ -67,8 +64,4 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 import status_info
 import status_routes
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from status_openapi import openapi_document
 
 from batchscore_core.api_docs import answers
-from batchscore_core.api_errors import install_error_handlers, map_error
+from batchscore_core.api_errors import api_app
 from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
 from batchscore_model.errors import BundleError
 
@@ -22,17 +20,12 @@ def served_by_predict_function(rows: list[Row]) -> PredictResponse:
     raise NotFoundError()
 
 
-app = APIGatewayHttpResolver(enable_validation=True)
-app.include_router(status_routes.router)
-app.include_router(status_info.router)
-app.include_router(predict_router(served_by_predict_function))
-install_error_handlers(app, too_large=[TOO_MANY_ROWS])
-map_error(
-    app,
-    BundleError,
-    HTTPStatus.SERVICE_UNAVAILABLE,
-    "model_unavailable",
-    "the model is not available",
+app = api_app(
+    status_routes.router,
+    status_info.router,
+    predict_router(served_by_predict_function),
+    too_large=[TOO_MANY_ROWS],
+    unavailable=[BundleError],
 )
 
 

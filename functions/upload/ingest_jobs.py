@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from ingest_check import IngestLimits, check_upload, job_error
 
-from batchscore_core.errors import JobNotFound
-from batchscore_core.keys import UnknownKey
 from batchscore_core.models import Job, JobError, JobStatus
 from batchscore_core.observability import logger
 from batchscore_core.origins import job_of_object
@@ -21,13 +19,8 @@ def ingest(
     obj: StoredObject, *, life: Transitions, data: DataStore, limits: IngestLimits
 ) -> Job | None:
     """The job this object belongs to, after ingest; None when the object starts no job."""
-    try:
-        found = job_of_object(obj, life.store)
-    except UnknownKey:
-        logger.warning("object outside the input prefixes: dropped", extra={"key": obj.key})
-        return None
-    except JobNotFound:
-        logger.warning("no job waits for this upload: dropped", extra={"key": obj.key})
+    found = job_of_object(obj, life.store)
+    if found is None:
         return None
     job = found.job if found.stored else life.open_drop(found.job)
     logger.set_correlation_id(job.job_id)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ingest_jobs import ingest
 from upload_limits import ingest_limits
@@ -16,6 +12,7 @@ from upload_limits import ingest_limits
 from batchscore_core.adapters import data_store, transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
+from batchscore_core.sqs_batch import partial_batch_response
 
 processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
@@ -30,8 +27,4 @@ def record_handler(record: S3NotificationSqsRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -41,6 +41,7 @@ UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
 INTERNAL_ERROR = "internal_error"
+MODEL_UNAVAILABLE = "model_unavailable"
 
 
 class ErrorBody(BaseModel):
@@ -161,31 +162,8 @@ def install_error_handlers(
             HTTPStatus.UNPROCESSABLE_ENTITY, INVALID_REQUEST, "the request is invalid", [problem]
         )
 
-    @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported_media_type(exc: RequestUnsupportedContentType) -> Response[str]:
-        return error_response(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MEDIA_TYPE, "send application/json"
-        )
-
-    @app.exception_handler(IdempotencyValidationError)
-    def idempotency_conflict(exc: IdempotencyValidationError) -> Response[str]:
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            IDEMPOTENCY_CONFLICT,
-            "this Idempotency-Key was used with a different request",
-        )
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def idempotency_in_progress(exc: IdempotencyAlreadyInProgressError) -> Response[str]:
-        return error_response(
-            HTTPStatus.CONFLICT,
-            IDEMPOTENCY_IN_PROGRESS,
-            "a request with this Idempotency-Key is still being processed",
-        )
-
-    @app.exception_handler(NotFoundError)
-    def not_found(exc: NotFoundError) -> Response[str]:
-        return error_response(HTTPStatus.NOT_FOUND, NOT_FOUND, "no such route")
+    for exception, status, code, message in _FIXED_ANSWERS:
+        map_error(app, exception, status, code, message)
 
     @app.exception_handler(Exception)
     def internal_error(exc: Exception) -> Response[str]:
@@ -193,6 +171,51 @@ def install_error_handlers(
         return error_response(
             HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, "something went wrong on our side"
         )
+
+
+_FIXED_ANSWERS: tuple[tuple[type[Exception], HTTPStatus, str, str], ...] = (
+    (
+        RequestUnsupportedContentType,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        UNSUPPORTED_MEDIA_TYPE,
+        "send application/json",
+    ),
+    (
+        IdempotencyValidationError,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        IDEMPOTENCY_CONFLICT,
+        "this Idempotency-Key was used with a different request",
+    ),
+    (
+        IdempotencyAlreadyInProgressError,
+        HTTPStatus.CONFLICT,
+        IDEMPOTENCY_IN_PROGRESS,
+        "a request with this Idempotency-Key is still being processed",
+    ),
+    (NotFoundError, HTTPStatus.NOT_FOUND, NOT_FOUND, "no such route"),
+)
+
+
+def api_app(
+    *routers: Router,
+    too_large: Sequence[tuple[str, str]] = (),
+    unavailable: Sequence[type[Exception]] = (),
+) -> APIGatewayHttpResolver:
+    """An HTTP API function's resolver: its routes, validated, with the one error map; each
+    of `unavailable` (another layer's "cannot serve now") answers 503 model_unavailable."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app, too_large)
+    for exception in unavailable:
+        map_error(
+            app,
+            exception,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            MODEL_UNAVAILABLE,
+            "the model is not available",
+        )
+    return app
 
 
 def _too_long(error: dict[str, Any], field: str) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from batchscore_core.errors import JobNotFound
 from batchscore_core.keys import (
     DroppedInput,
+    UnknownKey,
     UploadedInput,
     dropped_job_id,
     outbox_errors_key,
@@ -18,6 +19,7 @@ from batchscore_core.keys import (
     upload_key,
 )
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook, iso, utc_now
+from batchscore_core.observability import logger
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.store import JobStore
 
@@ -70,14 +72,22 @@ class ObjectJob:
     stored: bool
 
 
-def job_of_object(obj: StoredObject, store: JobStore) -> ObjectJob:
-    """Raises UnknownKey for a key outside the inputs, JobNotFound for an upload no job waits
-    for (or one under another owner's prefix)."""
-    target: UploadedInput | DroppedInput = parse_input_key(obj.key)
+def job_of_object(obj: StoredObject, store: JobStore) -> ObjectJob | None:
+    """None (logged) for a key outside the inputs, or an upload no job waits for (or one under
+    another owner's prefix)."""
+    try:
+        target: UploadedInput | DroppedInput = parse_input_key(obj.key)
+    except UnknownKey:
+        logger.warning("object outside the input prefixes: no job", extra={"key": obj.key})
+        return None
     if isinstance(target, UploadedInput):
-        job = store.get(target.job_id)
-        if job.owner != target.owner or job.input_key != obj.key:
-            raise JobNotFound(target.job_id)
+        try:
+            job = store.get(target.job_id)
+        except JobNotFound:
+            job = None
+        if job is None or job.owner != target.owner or job.input_key != obj.key:
+            logger.warning("no job waits for this upload", extra={"key": obj.key})
+            return None
         return ObjectJob(job, stored=True)
     new = new_drop_job(obj, target, JobStatus.AWAITING_UPLOAD)
     try:

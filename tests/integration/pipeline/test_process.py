@@ -208,15 +208,27 @@ def test_a_drop_rejected_while_scoring_leaves_an_error_report(
     assert (report["job_id"], report["error"]["details"][0]["column"]) == (job.job_id, column)
 
 
+Arrange = Callable[[Callable[..., None]], None]
+
+
+@pytest.fixture
+def queued_job_scored_by(
+    stack: Stack, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> Arrange:
+    """A queued 3-row job, scored by the given stand-in for the engine (a fault injected)."""
+
+    def arrange(score: Callable[..., None]) -> None:
+        upload_and_ingest(stack, waiting_job, valid_csv(3))
+        monkeypatch.setattr(process_run, "score_csv", score)
+
+    return arrange
+
+
 def test_a_transient_error_hands_the_job_back_to_the_queue(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
 ) -> None:
     # Given a queued job whose scoring loses its connection to S3
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    queued_job_scored_by(disconnected_score_csv)
 
     # When its message is delivered once
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
@@ -230,14 +242,10 @@ def test_a_transient_error_hands_the_job_back_to_the_queue(
 
 
 def test_a_handed_back_message_comes_back_after_a_short_backoff(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
 ) -> None:
     # Given a queued job whose first attempt meets a transient error
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    queued_job_scored_by(disconnected_score_csv)
     stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
 
     # When the queue is read again at once
@@ -249,14 +257,10 @@ def test_a_handed_back_message_comes_back_after_a_short_backoff(
 
 
 def test_a_job_that_meets_transient_errors_every_time_ends_failed(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a queued job whose scoring always loses its connection, retried without waiting
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    queued_job_scored_by(disconnected_score_csv)
     monkeypatch.setattr(process_handler, "backoff_seconds", lambda receives: 0)
 
     # When SQS delivers it until maxReceiveCount moves it to the DLQ, and the DLQ is handled
@@ -275,14 +279,10 @@ def test_a_job_that_meets_transient_errors_every_time_ends_failed(
 
 
 def test_a_bug_fails_the_job_at_once_with_a_generic_message(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
 ) -> None:
     # Given a queued job whose scoring raises an error nobody expected
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    queued_job_scored_by(broken_score_csv)
 
     # When its message is delivered
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
@@ -307,19 +307,13 @@ def test_a_bug_fails_the_job_at_once_with_a_generic_message(
     ids=["csv-error", "overflow", "undecodable"],
 )
 def test_input_that_cannot_be_read_rejects_the_job_at_once(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
-    fault: Exception,
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange, fault: Exception
 ) -> None:
     # Given a queued job whose file makes the reader raise what it raises on bad input
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-
     def unreadable(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
         raise fault
 
-    monkeypatch.setattr(process_run, "score_csv", unreadable)
+    queued_job_scored_by(unreadable)
 
     # When its message is delivered
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
