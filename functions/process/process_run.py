@@ -129,7 +129,7 @@ def _succeed(
         "rows_done": summary.rows_scored,
         "rows_rejected": summary.rows_rejected,
         "model_version": summary.model_version,
-        "warnings": [ErrorDetail.model_validate(warning) for warning in warnings],
+        "warnings": [ErrorDetail.model_validate(w, from_attributes=True) for w in warnings],
         "warnings_total": int(getattr(summary, "warnings_total", len(warnings))),
     }
     done = life.succeed(

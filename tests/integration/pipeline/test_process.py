@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import dlq_handler
@@ -79,6 +80,29 @@ def test_a_queued_job_succeeds_with_its_counts(
     assert (job.model_version, job.lease_expires_at) == (model_bundle().version, None)
     assert job.duration_ms is not None
     assert job.finished_at is not None
+
+
+def test_the_engines_warnings_are_stored_on_the_succeeded_job(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an engine that scores the rows and reports problems it scored anyway
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    real_score_csv = process_run.score_csv
+    warning = {"line": 3, "column": "age", "message": "missing: imputed"}
+
+    def score_with_warnings(*args: Any, **options: Any) -> SimpleNamespace:
+        summary = real_score_csv(*args, **options)
+        return SimpleNamespace(**dict(summary), warnings=[warning], warnings_total=12)
+
+    monkeypatch.setattr(process_run, "score_csv", score_with_warnings)
+
+    # When the job is processed
+    process(stack)
+
+    # Then the job keeps the listed warnings and the count of all of them, as clients see it
+    public = store.get(JOB_ID).public()
+    assert public["status"] == "SUCCEEDED"
+    assert (public["warnings"], public["warnings_total"]) == ([warning], 12)
 
 
 def test_a_web_result_is_stored_under_results_with_predictions(
