@@ -1,0 +1,551 @@
+"""Drift: how far a job's inputs and predictions are from the training data's, in one pass.
+
+`build_reference` summarises the training frame and the holdout predictions into a `Reference`
+(the bundle's `reference.json`); `DriftMonitor(reference)` takes the job's chunks as the engine
+scores them (O(bins) state) and `result()` says, per feature and for the predictions, whether
+the job looks like the training data. numpy, scipy and the pandas frame the engine already has;
+the method and its thresholds are explained in docs/drift.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, ValidationError
+from scipy.stats import chi2
+
+from batchscore_model.errors import BundleError
+from batchscore_model.schema import ModelInfo
+
+REFERENCE_FILE = "reference.json"
+REFERENCE_FORMAT = 1
+DEFAULT_BINS = 10
+MAX_CATEGORY_BINS = 30  # the most frequent training categories get a bin each, the rest share one
+# Family-wise false-alarm rates per job (Bonferroni over the features and the prediction).
+ALPHA_DRIFT = 0.0002
+ALPHA_WARNING = 0.002
+# Effect-size floors: however large the samples, a PSI below these is not reported as a shift.
+PSI_FLOOR_DRIFT = 0.1
+PSI_FLOOR_WARNING = 0.05
+SMOOTHING = 0.5  # added to every compared count so an empty bin has a finite log
+MAX_UNSEEN_EXAMPLES = 10
+_UNSEEN_TRACKED = 100  # distinct unseen categories counted by name; the rest only in the total
+
+Status = Literal["ok", "warning", "drift", "unavailable"]
+PredictionSource = Literal["probability", "class", "value"]
+_SEVERITY: dict[str, int] = {"drift": 0, "warning": 1, "ok": 2, "unavailable": 3}
+
+
+# ---------------------------------------------------------------- the reference (reference.json)
+
+
+class NumericReference(BaseModel):
+    """Quantile bins of one numeric column; bin i holds (edges[i-1], edges[i]]."""
+
+    name: str
+    kind: Literal["numeric"] = "numeric"
+    rows: int = Field(ge=0)
+    edges: list[float]
+    counts: list[int]
+    missing: int = Field(ge=0)
+    min: float | None
+    max: float | None
+
+
+class CategoricalReference(BaseModel):
+    """Every training category of one column with its count."""
+
+    name: str
+    kind: Literal["categorical"] = "categorical"
+    rows: int = Field(ge=0)
+    categories: list[str]
+    counts: list[int]
+    missing: int = Field(ge=0)
+
+
+ColumnReference = Annotated[NumericReference | CategoricalReference, Field(discriminator="kind")]
+
+
+class PredictionReference(BaseModel):
+    """The holdout predictions: one class's probability, the predicted class, or the value."""
+
+    source: PredictionSource
+    class_index: int | None = None  # the probability column, for `probability`
+    stats: ColumnReference
+
+
+class Reference(BaseModel):
+    """`reference.json`: what the training data and the holdout predictions looked like."""
+
+    format: Literal[1] = REFERENCE_FORMAT
+    model_version: str
+    bins: int
+    features: list[ColumnReference]
+    prediction: PredictionReference | None
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=1) + "\n"
+
+
+def load_reference(path: Path) -> Reference:
+    try:
+        reference: Reference = Reference.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise BundleError(f"{path}: {where}: {first['msg']}") from exc
+    return reference
+
+
+def build_reference(
+    frame: pd.DataFrame,
+    info: ModelInfo,
+    labels: np.ndarray,
+    probabilities: np.ndarray | None = None,
+    *,
+    bins: int = DEFAULT_BINS,
+) -> Reference:
+    """Reference statistics of the training `frame` and of the holdout's predictions.
+
+    `labels` / `probabilities` are what `Bundle.predict_frame` returns for the holdout.
+    """
+    features: list[ColumnReference] = []
+    for spec in info.columns:
+        column = frame[spec.name] if spec.name in frame else pd.Series(np.nan, index=frame.index)
+        if spec.dtype == "category":
+            features.append(_categorical_reference(spec.name, column))
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+            features.append(_numeric_reference(spec.name, values, bins))
+    return Reference(
+        model_version=info.version,
+        bins=bins,
+        features=features,
+        prediction=_prediction_reference(info, labels, probabilities, bins),
+    )
+
+
+def _numeric_reference(name: str, values: np.ndarray, bins: int) -> NumericReference:
+    present = values[~np.isnan(values)]
+    edges: list[float] = []
+    if len(present):
+        quantiles = np.quantile(present, np.linspace(0.0, 1.0, bins + 1)[1:-1])
+        edges = [float(edge) for edge in np.unique(quantiles)]
+    counts = np.bincount(np.searchsorted(edges, present, side="left"), minlength=len(edges) + 1)
+    return NumericReference(
+        name=name,
+        rows=len(values),
+        edges=edges,
+        counts=[int(count) for count in counts],
+        missing=int(len(values) - len(present)),
+        min=float(present.min()) if len(present) else None,
+        max=float(present.max()) if len(present) else None,
+    )
+
+
+def _categorical_reference(name: str, column: pd.Series) -> CategoricalReference:
+    missing = column.isna().to_numpy()
+    counts = pd.Series(column[~missing].astype(str)).value_counts()
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return CategoricalReference(
+        name=name,
+        rows=len(column),
+        categories=[str(category) for category, _ in ordered],
+        counts=[int(count) for _, count in ordered],
+        missing=int(missing.sum()),
+    )
+
+
+def _prediction_reference(
+    info: ModelInfo, labels: np.ndarray, probabilities: np.ndarray | None, bins: int
+) -> PredictionReference | None:
+    if not len(labels):
+        return None
+    if info.task == "regression":
+        values = np.asarray(labels, dtype=np.float64)
+        return PredictionReference(
+            source="value", stats=_numeric_reference("prediction", values, bins)
+        )
+    classes = info.classes or []
+    if probabilities is not None and len(classes) == 2:
+        # Binary: the positive class's probability bins say more than two class shares.
+        stats = _numeric_reference(f"probability_{classes[1]}", probabilities[:, 1], bins)
+        return PredictionReference(source="probability", class_index=1, stats=stats)
+    column = pd.Series(np.asarray(labels).astype(str), dtype=object)
+    return PredictionReference(source="class", stats=_categorical_reference("prediction", column))
+
+
+# ---------------------------------------------------------------- the streaming monitor
+
+
+class _NumericBins:
+    """Counts for the numeric columns, all in one (columns x slots) array.
+
+    Slots per column: its bins, then `missing`; below/above the training range counted apart.
+    """
+
+    def __init__(self, references: Sequence[NumericReference]) -> None:
+        self.references = list(references)
+        self.names = [ref.name for ref in references]
+        self.width = max((len(ref.edges) for ref in references), default=0) + 2
+        self.missing_slot = self.width - 1
+        self.edges = [np.asarray(ref.edges, dtype=np.float64) for ref in references]
+        self.low = np.array([_or_nan(ref.min) for ref in references], dtype=np.float64)
+        self.high = np.array([_or_nan(ref.max) for ref in references], dtype=np.float64)
+        self.offsets = (np.arange(len(references)) * self.width)[None, :]
+        self.counts = np.zeros((len(references), self.width), dtype=np.int64)
+        self.below = np.zeros(len(references), dtype=np.int64)
+        self.above = np.zeros(len(references), dtype=np.int64)
+        self.job_min = np.full(len(references), np.nan)
+        self.job_max = np.full(len(references), np.nan)
+
+    def update(self, block: np.ndarray) -> None:
+        """`block`: rows x columns float64, NaN = missing."""
+        missing = np.isnan(block)
+        slots = np.empty(block.shape, dtype=np.int64)
+        for j, edges in enumerate(self.edges):
+            slots[:, j] = np.searchsorted(edges, block[:, j], side="left")
+        slots[missing] = self.missing_slot
+        flat = np.bincount((slots + self.offsets).ravel(), minlength=self.counts.size)
+        self.counts += flat.reshape(self.counts.shape)
+        with np.errstate(invalid="ignore"):
+            self.below += (block < self.low).sum(axis=0)
+            self.above += (block > self.high).sum(axis=0)
+        self.job_min = np.fmin(self.job_min, np.fmin.reduce(block, axis=0))
+        self.job_max = np.fmax(self.job_max, np.fmax.reduce(block, axis=0))
+
+
+class _CategoryCounts:
+    """Counts of one categorical column: each training category, unseen ones, missing."""
+
+    def __init__(self, reference: CategoricalReference) -> None:
+        self.reference = reference
+        self.index = pd.Index(reference.categories)
+        self.counts = np.zeros(len(reference.categories), dtype=np.int64)
+        self.missing = 0
+        self.unseen = 0
+        self.unseen_names: dict[str, int] = {}
+
+    def update(self, column: pd.Series | np.ndarray) -> None:
+        series = pd.Series(column, copy=False)
+        missing = series.isna().to_numpy()
+        present = series[~missing].astype(str)
+        codes = self.index.get_indexer(present)
+        self.missing += int(missing.sum())
+        known = codes >= 0
+        self.counts += np.bincount(codes[known], minlength=len(self.counts))
+        new = int((~known).sum())
+        if new:
+            self.unseen += new
+            self._remember(present[~known])
+
+    def _remember(self, unseen: pd.Series) -> None:
+        for name, count in unseen.value_counts().items():
+            key = str(name)
+            if key in self.unseen_names or len(self.unseen_names) < _UNSEEN_TRACKED:
+                self.unseen_names[key] = self.unseen_names.get(key, 0) + int(count)
+
+
+class DriftMonitor:
+    """Streams a job's chunks against a `Reference`; memory does not grow with the rows."""
+
+    def __init__(self, reference: Reference | None) -> None:
+        self.reference = reference
+        self.rows = 0
+        features = reference.features if reference else []
+        self._numeric = _NumericBins([f for f in features if isinstance(f, NumericReference)])
+        self._categorical = [
+            _CategoryCounts(f) for f in features if isinstance(f, CategoricalReference)
+        ]
+        self._prediction: _NumericBins | _CategoryCounts | None = None
+        prediction = reference.prediction if reference else None
+        if prediction is not None:
+            stats = prediction.stats
+            self._prediction = (
+                _NumericBins([stats])
+                if isinstance(stats, NumericReference)
+                else _CategoryCounts(stats)
+            )
+
+    def update(
+        self,
+        chunk: pd.DataFrame,
+        predictions: np.ndarray,
+        probabilities: np.ndarray | None = None,
+    ) -> None:
+        """One scored chunk: its input columns, its predicted labels/values (and probabilities)."""
+        if self.reference is None or not len(chunk):
+            return
+        self.rows += len(chunk)
+        if self._numeric.names:
+            self._numeric.update(_float_block(chunk, self._numeric.names))
+        for counts in self._categorical:
+            name = counts.reference.name
+            column = chunk[name] if name in chunk else np.full(len(chunk), None, dtype=object)
+            counts.update(column)
+        self._update_prediction(predictions, probabilities)
+
+    def _update_prediction(self, labels: np.ndarray, probabilities: np.ndarray | None) -> None:
+        prediction = self.reference.prediction if self.reference else None
+        if prediction is None or self._prediction is None:
+            return
+        if isinstance(self._prediction, _CategoryCounts):
+            self._prediction.update(np.asarray(labels).astype(str))
+            return
+        if prediction.source == "probability":
+            if probabilities is None or prediction.class_index is None:
+                return
+            values = np.asarray(probabilities, dtype=np.float64)[:, prediction.class_index]
+        else:
+            values = np.asarray(labels, dtype=np.float64)
+        self._prediction.update(values.reshape(-1, 1))
+
+    def result(self) -> DriftResult:
+        if self.reference is None:
+            return DriftResult.unavailable("the model version has no reference statistics")
+        if self.rows == 0:
+            return DriftResult.unavailable("no rows were scored")
+        tests = len(self.reference.features) + (1 if self._prediction is not None else 0)
+        details = [
+            _numeric_detail(ref, self._numeric, j, tests)
+            for j, ref in enumerate(self._numeric.references)
+        ]
+        details += [_categorical_detail(counts, tests) for counts in self._categorical]
+        details.sort(key=lambda d: (_SEVERITY[d.status], -d.value / d.threshold, d.name))
+        prediction = None
+        if isinstance(self._prediction, _NumericBins):
+            prediction = _numeric_detail(self._prediction.references[0], self._prediction, 0, tests)
+        elif isinstance(self._prediction, _CategoryCounts):
+            prediction = _categorical_detail(self._prediction, tests)
+        return DriftResult(rows=self.rows, features=details, prediction=prediction)
+
+
+def _float_block(chunk: pd.DataFrame, names: list[str]) -> np.ndarray:
+    frame = chunk if all(name in chunk for name in names) else chunk.reindex(columns=names)
+    return frame[names].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _or_nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+# ---------------------------------------------------------------- the measures
+
+
+@dataclass(frozen=True)
+class Bin:
+    label: str
+    training: float  # share of the training rows
+    job: float  # share of the job's rows
+
+
+@dataclass(frozen=True)
+class FeatureDrift:
+    """One column's (or the prediction's) comparison; `to_job` is the job's `features` item."""
+
+    name: str
+    kind: Literal["numeric", "categorical"]
+    measure: str
+    value: float  # PSI between the training and the job's bin shares
+    threshold: float  # the PSI at and above which the column is reported as drifted
+    warning_threshold: float
+    status: Status
+    training_rows: int
+    job_rows: int
+    bins: list[Bin]
+    missing_training: float
+    missing_job: float
+    outside_range: float | None = None  # share of the job's values beyond the training min/max
+    below_min: float | None = None
+    above_max: float | None = None
+    training_min: float | None = None
+    training_max: float | None = None
+    job_min: float | None = None
+    job_max: float | None = None
+    unseen: float | None = None  # share of the job's values in categories training never saw
+    unseen_examples: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def missing_change(self) -> float:
+        return self.missing_job - self.missing_training
+
+    def to_job(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "measure": self.measure,
+            "value": round(self.value, 4),
+            "threshold": round(self.threshold, 4),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    rows: int
+    features: list[FeatureDrift]  # most severe first
+    prediction: FeatureDrift | None
+    reason: str | None = None  # why drift is unavailable
+
+    @classmethod
+    def unavailable(cls, reason: str) -> DriftResult:
+        return cls(rows=0, features=[], prediction=None, reason=reason)
+
+    @property
+    def status(self) -> Status:
+        if self.reason is not None:
+            return "unavailable"
+        statuses = {d.status for d in self.features}
+        if self.prediction is not None:
+            statuses.add(self.prediction.status)
+        for status in ("drift", "warning"):
+            if status in statuses:
+                return status  # type: ignore[return-value]
+        return "ok"
+
+    @property
+    def flagged(self) -> list[str]:
+        return [d.name for d in self.features if d.status != "ok"]
+
+    def to_job(self) -> dict[str, Any]:
+        """The job's `drift` object (DESIGN.md), exactly."""
+        if self.prediction is None:
+            prediction: dict[str, Any] = {"measure": None, "value": None, "status": "unavailable"}
+        else:
+            prediction = {
+                "measure": self.prediction.measure,
+                "value": round(self.prediction.value, 4),
+                "status": self.prediction.status,
+            }
+        return {
+            "status": self.status,
+            "features": [d.to_job() for d in self.features],
+            "prediction": prediction,
+        }
+
+
+def psi(training: np.ndarray, job: np.ndarray) -> tuple[float, int]:
+    """PSI of two count vectors over the bins either uses (smoothed), and its degrees of freedom."""
+    used = (training + job) > 0
+    p = training[used] + SMOOTHING
+    q = job[used] + SMOOTHING
+    p = p / p.sum()
+    q = q / q.sum()
+    return float(np.sum((q - p) * np.log(q / p))), max(int(used.sum()) - 1, 1)
+
+
+def thresholds(n: int, m: int, dof: int, tests: int) -> tuple[float, float]:
+    """Drift and warning PSI levels for samples of n (training) and m (job) rows.
+
+    With no shift, PSI / (1/n + 1/m) is about chi-square with `dof` degrees of freedom; each
+    level is its Bonferroni-corrected upper quantile, and never below the effect-size floor.
+    """
+    scale = 1.0 / max(n, 1) + 1.0 / max(m, 1)
+    drift = float(chi2.isf(ALPHA_DRIFT / tests, dof)) * scale
+    warning = float(chi2.isf(ALPHA_WARNING / tests, dof)) * scale
+    return max(drift, PSI_FLOOR_DRIFT), max(warning, PSI_FLOOR_WARNING)
+
+
+def _status(value: float, drift: float, warning: float) -> Status:
+    if value >= drift:
+        return "drift"
+    if value >= warning:
+        return "warning"
+    return "ok"
+
+
+def _numeric_detail(ref: NumericReference, bins: _NumericBins, j: int, tests: int) -> FeatureDrift:
+    slots = len(ref.edges) + 1
+    job_counts = np.concatenate([bins.counts[j, :slots], bins.counts[j, bins.missing_slot :]])
+    training_counts = np.asarray([*ref.counts, ref.missing], dtype=np.int64)
+    n, m = ref.rows, int(job_counts.sum())
+    value, dof = psi(training_counts, job_counts)
+    drift, warning = thresholds(n, m, dof, tests)
+    labels = _bin_labels(ref.edges)
+    present = max(m - int(job_counts[-1]), 1)
+    below, above = int(bins.below[j]), int(bins.above[j])
+    return FeatureDrift(
+        name=ref.name,
+        kind="numeric",
+        measure="psi",
+        value=value,
+        threshold=drift,
+        warning_threshold=warning,
+        status=_status(value, drift, warning),
+        training_rows=n,
+        job_rows=m,
+        bins=[
+            Bin(label, _share(int(t), n), _share(int(q), m))
+            for label, t, q in zip(labels, training_counts[:-1], job_counts[:-1], strict=True)
+        ],
+        missing_training=_share(ref.missing, n),
+        missing_job=_share(int(job_counts[-1]), m),
+        outside_range=(below + above) / present,
+        below_min=below / present,
+        above_max=above / present,
+        training_min=ref.min,
+        training_max=ref.max,
+        job_min=_finite(bins.job_min[j]),
+        job_max=_finite(bins.job_max[j]),
+    )
+
+
+def _categorical_detail(counts: _CategoryCounts, tests: int) -> FeatureDrift:
+    ref = counts.reference
+    # The most frequent training categories get a bin each; the rest share one, as do unseen.
+    kept = min(len(ref.categories), MAX_CATEGORY_BINS)
+    ref_counts = np.asarray(ref.counts, dtype=np.int64)
+    training_counts = np.asarray(
+        [*ref_counts[:kept], ref_counts[kept:].sum(), 0, ref.missing], dtype=np.int64
+    )
+    job_counts = np.asarray(
+        [*counts.counts[:kept], counts.counts[kept:].sum(), counts.unseen, counts.missing],
+        dtype=np.int64,
+    )
+    n, m = ref.rows, int(job_counts.sum())
+    value, dof = psi(training_counts, job_counts)
+    drift, warning = thresholds(n, m, dof, tests)
+    labels = [*ref.categories[:kept], "other training categories", "unseen categories"]
+    shown = [
+        Bin(label, _share(int(t), n), _share(int(q), m))
+        for label, t, q in zip(labels, training_counts[:-1], job_counts[:-1], strict=True)
+        if t or q
+    ]
+    examples = sorted(counts.unseen_names.items(), key=lambda item: (-item[1], item[0]))
+    return FeatureDrift(
+        name=ref.name,
+        kind="categorical",
+        measure="psi",
+        value=value,
+        threshold=drift,
+        warning_threshold=warning,
+        status=_status(value, drift, warning),
+        training_rows=n,
+        job_rows=m,
+        bins=shown,
+        missing_training=_share(ref.missing, n),
+        missing_job=_share(counts.missing, m),
+        unseen=_share(counts.unseen, m),
+        unseen_examples=examples[:MAX_UNSEEN_EXAMPLES],
+    )
+
+
+def _bin_labels(edges: list[float]) -> list[str]:
+    if not edges:
+        return ["all values"]
+    shown = [f"{edge:.4g}" for edge in edges]
+    inner = [f"({low}, {high}]" for low, high in zip(shown, shown[1:], strict=False)]
+    return [f"<= {shown[0]}", *inner, f"> {shown[-1]}"]
+
+
+def _share(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
