@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,7 @@ from batchscore_model.errors import BundleError
 from batchscore_model.schema import ModelInfo
 
 REFERENCE_FILE = "reference.json"
-REFERENCE_FORMAT = 1
+REFERENCE_FORMAT: Literal[1] = 1
 DEFAULT_BINS = 10
 MAX_CATEGORY_BINS = 30  # the most frequent training categories get a bin each, the rest share one
 # Family-wise false-alarm rates per job (Bonferroni over the features and the prediction).
@@ -236,7 +237,7 @@ class _CategoryCounts:
         series = pd.Series(column, copy=False)
         missing = series.isna().to_numpy()
         present = series[~missing].astype(str)
-        codes = self.index.get_indexer(present)
+        codes = self.index.get_indexer(pd.Index(present))
         self.missing += int(missing.sum())
         known = codes >= 0
         self.counts += np.bincount(codes[known], minlength=len(self.counts))
@@ -403,10 +404,9 @@ class DriftResult:
         statuses = {d.status for d in self.features}
         if self.prediction is not None:
             statuses.add(self.prediction.status)
-        for status in ("drift", "warning"):
-            if status in statuses:
-                return status  # type: ignore[return-value]
-        return "ok"
+        if "drift" in statuses:
+            return "drift"
+        return "warning" if "warning" in statuses else "ok"
 
     @property
     def flagged(self) -> list[str]:
@@ -538,8 +538,8 @@ def _categorical_detail(counts: _CategoryCounts, tests: int) -> FeatureDrift:
 def _bin_labels(edges: list[float]) -> list[str]:
     if not edges:
         return ["all values"]
-    shown = [f"{edge:.4g}" for edge in edges]
-    inner = [f"({low}, {high}]" for low, high in zip(shown, shown[1:], strict=False)]
+    shown = [f"{edge:.6g}" for edge in edges]
+    inner = [f"({low}, {high}]" for low, high in pairwise(shown)]
     return [f"<= {shown[0]}", *inner, f"> {shown[-1]}"]
 
 
