@@ -186,40 +186,49 @@ def _prediction_reference(
 
 
 class _NumericBins:
-    """Counts for the numeric columns, all in one (columns x slots) array.
+    """Counts for the numeric columns, all columns at once.
 
-    Slots per column: its bins, then `missing`; below/above the training range counted apart.
+    A value lands in bin i when exactly i edges lie below it, so per column the number of values
+    above each edge gives every bin's count: a few whole-array comparisons per chunk.
     """
 
     def __init__(self, references: Sequence[NumericReference]) -> None:
         self.references = list(references)
         self.names = [ref.name for ref in references]
-        self.width = max((len(ref.edges) for ref in references), default=0) + 2
-        self.missing_slot = self.width - 1
-        self.edges = [np.asarray(ref.edges, dtype=np.float64) for ref in references]
-        self.low = np.array([_or_nan(ref.min) for ref in references], dtype=np.float64)
-        self.high = np.array([_or_nan(ref.max) for ref in references], dtype=np.float64)
-        self.offsets = (np.arange(len(references)) * self.width)[None, :]
-        self.counts = np.zeros((len(references), self.width), dtype=np.int64)
+        widest = max((len(ref.edges) for ref in references), default=0)
+        # Edges padded with +inf: nothing is above them, so a column's extra bins stay empty.
+        self.edges = np.full((len(references), widest), np.inf)
+        for j, ref in enumerate(references):
+            self.edges[j, : len(ref.edges)] = ref.edges
+        self.low = np.array([_or_nan(ref.min) for ref in references], dtype=np.float64)[:, None]
+        self.high = np.array([_or_nan(ref.max) for ref in references], dtype=np.float64)[:, None]
+        self.counts = np.zeros((len(references), widest + 1), dtype=np.int64)
+        self.missing = np.zeros(len(references), dtype=np.int64)
         self.below = np.zeros(len(references), dtype=np.int64)
         self.above = np.zeros(len(references), dtype=np.int64)
         self.job_min = np.full(len(references), np.nan)
         self.job_max = np.full(len(references), np.nan)
 
     def update(self, block: np.ndarray) -> None:
-        """`block`: rows x columns float64, NaN = missing."""
-        missing = np.isnan(block)
-        slots = np.empty(block.shape, dtype=np.int64)
-        for j, edges in enumerate(self.edges):
-            slots[:, j] = np.searchsorted(edges, block[:, j], side="left")
-        slots[missing] = self.missing_slot
-        flat = np.bincount((slots + self.offsets).ravel(), minlength=self.counts.size)
-        self.counts += flat.reshape(self.counts.shape)
-        with np.errstate(invalid="ignore"):
-            self.below += (block < self.low).sum(axis=0)
-            self.above += (block > self.high).sum(axis=0)
-        self.job_min = np.fmin(self.job_min, np.fmin.reduce(block, axis=0))
-        self.job_max = np.fmax(self.job_max, np.fmax.reduce(block, axis=0))
+        """`block`: columns x rows, C-contiguous float64, NaN = missing."""
+        mask = np.empty(block.shape, dtype=bool)
+        np.isnan(block, out=mask)
+        missing = _true_per_row(mask)
+        above_edge = np.empty((block.shape[0], self.edges.shape[1] + 1), dtype=np.int64)
+        above_edge[:, 0] = block.shape[1] - missing
+        for k in range(self.edges.shape[1]):
+            np.greater(block, self.edges[:, k : k + 1], out=mask)
+            above_edge[:, k + 1] = _true_per_row(mask)
+        self.counts[:, :-1] += above_edge[:, :-1] - above_edge[:, 1:]
+        self.counts[:, -1] += above_edge[:, -1]
+        self.missing += missing
+        np.less(block, self.low, out=mask)
+        self.below += _true_per_row(mask)
+        np.greater(block, self.high, out=mask)
+        self.above += _true_per_row(mask)
+        if block.shape[1]:
+            self.job_min = np.fmin(self.job_min, np.fmin.reduce(block, axis=1))
+            self.job_max = np.fmax(self.job_max, np.fmax.reduce(block, axis=1))
 
 
 class _CategoryCounts:
@@ -305,7 +314,7 @@ class DriftMonitor:
             values = np.asarray(probabilities, dtype=np.float64)[:, prediction.class_index]
         else:
             values = np.asarray(labels, dtype=np.float64)
-        self._prediction.update(values.reshape(-1, 1))
+        self._prediction.update(values.reshape(1, -1))
 
     def result(self) -> DriftResult:
         if self.reference is None:
@@ -328,8 +337,15 @@ class DriftMonitor:
 
 
 def _float_block(chunk: pd.DataFrame, names: list[str]) -> np.ndarray:
-    frame = chunk if all(name in chunk for name in names) else chunk.reindex(columns=names)
-    return frame[names].to_numpy(dtype=np.float64, na_value=np.nan)
+    """The named columns as one columns x rows array (a view when pandas holds them so)."""
+    if list(chunk.columns) != names:
+        chunk = chunk.reindex(columns=names)
+    return np.ascontiguousarray(chunk.to_numpy(dtype=np.float64, na_value=np.nan).T)
+
+
+def _true_per_row(mask: np.ndarray) -> np.ndarray:
+    # Row by row: count_nonzero of one contiguous row is several times faster than axis=1.
+    return np.fromiter((np.count_nonzero(row) for row in mask), np.int64, len(mask))
 
 
 def _or_nan(value: float | None) -> float:
@@ -461,7 +477,7 @@ def _status(value: float, drift: float, warning: float) -> Status:
 
 def _numeric_detail(ref: NumericReference, bins: _NumericBins, j: int, tests: int) -> FeatureDrift:
     slots = len(ref.edges) + 1
-    job_counts = np.concatenate([bins.counts[j, :slots], bins.counts[j, bins.missing_slot :]])
+    job_counts = np.asarray([*bins.counts[j, :slots], bins.missing[j]], dtype=np.int64)
     training_counts = np.asarray([*ref.counts, ref.missing], dtype=np.int64)
     n, m = ref.rows, int(job_counts.sum())
     value, dof = psi(training_counts, job_counts)
