@@ -183,3 +183,25 @@ def test_a_reference_of_another_version_is_refused(bundle_copy: Path) -> None:
     # When / Then
     with pytest.raises(BundleError, match="model_version"):
         load_bundle(bundle_copy)
+
+
+def test_a_multiclass_prediction_is_compared_by_its_class_shares() -> None:
+    # Given: a reference whose holdout predicted x, y and z equally often
+    frame = pd.DataFrame({"v": np.linspace(0.0, 1.0, 300)})
+    info = ModelInfo(
+        version="v",
+        task="classification",
+        columns=[ColumnSpec(name="v", dtype="number")],
+        outputs=[OutputSpec(name="prediction", dtype="string", description="class")],
+        classes=["x", "y", "z"],
+    )
+    reference = build_reference(frame, info, np.array(["x", "y", "z"] * 100, dtype=object))
+    monitor = DriftMonitor(reference)
+    # When: the job predicts z nearly always
+    labels = np.array(["z"] * 900 + ["x", "y"] * 50, dtype=object)
+    monitor.update(pd.DataFrame({"v": np.linspace(0.0, 1.0, 1000)}), labels)
+    # Then
+    result = monitor.result()
+    assert result.prediction is not None
+    assert result.prediction.status == "drift"
+    assert result.flagged == []
