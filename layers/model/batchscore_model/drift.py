@@ -333,6 +333,8 @@ class DriftMonitor:
             prediction = _numeric_detail(self._prediction.references[0], self._prediction, 0, tests)
         elif isinstance(self._prediction, _CategoryCounts):
             prediction = _categorical_detail(self._prediction, tests)
+        if prediction is not None and prediction.job_rows == 0:
+            prediction = None  # e.g. probabilities were never passed: nothing to compare
         return DriftResult(rows=self.rows, features=details, prediction=prediction)
 
 

@@ -255,3 +255,20 @@ def test_a_job_with_no_rows_is_unavailable() -> None:
     # Then
     assert result.status == "unavailable"
     assert result.reason == "no rows were scored"
+
+
+def test_without_the_probabilities_the_prediction_is_unavailable_not_drifted() -> None:
+    # Given: a binary classifier's reference, and chunks passed with labels only
+    rng = np.random.default_rng(12)
+    reference = synthetic_reference(rng)
+    job = population(rng, 1000)
+    labels, _ = predict(job)
+    # When
+    result = monitor_job(reference, job, labels, None)
+    # Then
+    assert result.to_job()["prediction"] == {
+        "measure": None,
+        "value": None,
+        "status": "unavailable",
+    }
+    assert result.status == "ok"
