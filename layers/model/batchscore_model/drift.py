@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationError
-from scipy.stats import chi2
+from scipy.special import chdtri
 
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import ModelInfo
@@ -464,8 +464,8 @@ def thresholds(n: int, m: int, dof: int, tests: int) -> tuple[float, float]:
     level is its Bonferroni-corrected upper quantile, and never below the effect-size floor.
     """
     scale = 1.0 / max(n, 1) + 1.0 / max(m, 1)
-    drift = float(chi2.isf(ALPHA_DRIFT / tests, dof)) * scale
-    warning = float(chi2.isf(ALPHA_WARNING / tests, dof)) * scale
+    drift = float(chdtri(dof, ALPHA_DRIFT / tests)) * scale
+    warning = float(chdtri(dof, ALPHA_WARNING / tests)) * scale
     return max(drift, PSI_FLOOR_DRIFT), max(warning, PSI_FLOOR_WARNING)
 
 
