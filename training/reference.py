@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from batchscore_model.bundle import Bundle
-from batchscore_model.drift import Reference, build_reference
+from batchscore_model.drift_reference import Reference, build_reference
 
 
 def reference_for(

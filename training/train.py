@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from batchscore_model.bundle import Bundle, add_reference, save_bundle
 from batchscore_model.derive import build_info
-from batchscore_model.drift import REFERENCE_FILE
+from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import BundleMetadata, default_bundle_dir, load_metadata
 from training.reference import reference_for

@@ -14,7 +14,7 @@ import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from batchscore_model import checksums
-from batchscore_model.drift import REFERENCE_FILE, Reference, load_reference
+from batchscore_model.drift_reference import REFERENCE_FILE, Reference, load_reference
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import (
     BUNDLE_FILES,

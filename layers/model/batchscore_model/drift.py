@@ -1,32 +1,28 @@
 """Drift: how far a job's inputs and predictions are from the training data's, in one pass.
 
-`build_reference` summarises the training frame and the holdout predictions into a `Reference`
-(the bundle's `reference.json`); `DriftMonitor(reference)` takes the job's chunks as the engine
-scores them (O(bins) state) and `result()` says, per feature and for the predictions, whether
-the job looks like the training data. numpy, scipy and the pandas frame the engine already has;
-the method and its thresholds are explained in docs/drift.md.
+`DriftMonitor(reference)` takes the job's chunks as the engine scores them (O(bins) state) and
+`result()` says, per feature and for the predictions, whether the job looks like the training
+data (the `Reference` of `drift_reference`). numpy, scipy and the pandas frame the engine
+already has; the method and its thresholds are explained in docs/drift.md.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError
 from scipy.special import chdtri
 
-from batchscore_model.errors import BundleError
-from batchscore_model.schema import ModelInfo
+from batchscore_model.drift_reference import (
+    CategoricalReference,
+    NumericReference,
+    Reference,
+)
 
-REFERENCE_FILE = "reference.json"
-REFERENCE_FORMAT: Literal[1] = 1
-DEFAULT_BINS = 10
 MAX_CATEGORY_BINS = 30  # the most frequent training categories get a bin each, the rest share one
 # Family-wise false-alarm rates per job (Bonferroni over the features and the prediction).
 ALPHA_DRIFT = 0.0002
@@ -39,147 +35,7 @@ MAX_UNSEEN_EXAMPLES = 10
 _UNSEEN_TRACKED = 100  # distinct unseen categories counted by name; the rest only in the total
 
 Status = Literal["ok", "warning", "drift", "unavailable"]
-PredictionSource = Literal["probability", "class", "value"]
 _SEVERITY: dict[str, int] = {"drift": 0, "warning": 1, "ok": 2, "unavailable": 3}
-
-
-# ---------------------------------------------------------------- the reference (reference.json)
-
-
-class NumericReference(BaseModel):
-    """Quantile bins of one numeric column; bin i holds (edges[i-1], edges[i]]."""
-
-    name: str
-    kind: Literal["numeric"] = "numeric"
-    rows: int = Field(ge=0)
-    edges: list[float]
-    counts: list[int]
-    missing: int = Field(ge=0)
-    min: float | None
-    max: float | None
-
-
-class CategoricalReference(BaseModel):
-    """Every training category of one column with its count."""
-
-    name: str
-    kind: Literal["categorical"] = "categorical"
-    rows: int = Field(ge=0)
-    categories: list[str]
-    counts: list[int]
-    missing: int = Field(ge=0)
-
-
-ColumnReference = Annotated[NumericReference | CategoricalReference, Field(discriminator="kind")]
-
-
-class PredictionReference(BaseModel):
-    """The holdout predictions: one class's probability, the predicted class, or the value."""
-
-    source: PredictionSource
-    class_index: int | None = None  # the probability column, for `probability`
-    stats: ColumnReference
-
-
-class Reference(BaseModel):
-    """`reference.json`: what the training data and the holdout predictions looked like."""
-
-    format: Literal[1] = REFERENCE_FORMAT
-    model_version: str
-    bins: int
-    features: list[ColumnReference]
-    prediction: PredictionReference | None
-
-    def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), indent=1) + "\n"
-
-
-def load_reference(path: Path) -> Reference:
-    try:
-        reference: Reference = Reference.model_validate_json(path.read_bytes())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise BundleError(f"{path}: {where}: {first['msg']}") from exc
-    return reference
-
-
-def build_reference(
-    frame: pd.DataFrame,
-    info: ModelInfo,
-    labels: np.ndarray,
-    probabilities: np.ndarray | None = None,
-    *,
-    bins: int = DEFAULT_BINS,
-) -> Reference:
-    """Reference statistics of the training `frame` and of the holdout's predictions.
-
-    `labels` / `probabilities` are what `Bundle.predict_frame` returns for the holdout.
-    """
-    features: list[ColumnReference] = []
-    for spec in info.columns:
-        column = frame[spec.name] if spec.name in frame else pd.Series(np.nan, index=frame.index)
-        if spec.dtype == "category":
-            features.append(_categorical_reference(spec.name, column))
-        else:
-            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-            features.append(_numeric_reference(spec.name, values, bins))
-    return Reference(
-        model_version=info.version,
-        bins=bins,
-        features=features,
-        prediction=_prediction_reference(info, labels, probabilities, bins),
-    )
-
-
-def _numeric_reference(name: str, values: np.ndarray, bins: int) -> NumericReference:
-    present = values[~np.isnan(values)]
-    edges: list[float] = []
-    if len(present):
-        quantiles = np.quantile(present, np.linspace(0.0, 1.0, bins + 1)[1:-1])
-        edges = [float(edge) for edge in np.unique(quantiles)]
-    counts = np.bincount(np.searchsorted(edges, present, side="left"), minlength=len(edges) + 1)
-    return NumericReference(
-        name=name,
-        rows=len(values),
-        edges=edges,
-        counts=[int(count) for count in counts],
-        missing=int(len(values) - len(present)),
-        min=float(present.min()) if len(present) else None,
-        max=float(present.max()) if len(present) else None,
-    )
-
-
-def _categorical_reference(name: str, column: pd.Series) -> CategoricalReference:
-    missing = column.isna().to_numpy()
-    counts = pd.Series(column[~missing].astype(str)).value_counts()
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return CategoricalReference(
-        name=name,
-        rows=len(column),
-        categories=[str(category) for category, _ in ordered],
-        counts=[int(count) for _, count in ordered],
-        missing=int(missing.sum()),
-    )
-
-
-def _prediction_reference(
-    info: ModelInfo, labels: np.ndarray, probabilities: np.ndarray | None, bins: int
-) -> PredictionReference | None:
-    if not len(labels):
-        return None
-    if info.task == "regression":
-        values = np.asarray(labels, dtype=np.float64)
-        return PredictionReference(
-            source="value", stats=_numeric_reference("prediction", values, bins)
-        )
-    classes = info.classes or []
-    if probabilities is not None and len(classes) == 2:
-        # Binary: the positive class's probability bins say more than two class shares.
-        stats = _numeric_reference(f"probability_{classes[1]}", probabilities[:, 1], bins)
-        return PredictionReference(source="probability", class_index=1, stats=stats)
-    column = pd.Series(np.asarray(labels).astype(str), dtype=object)
-    return PredictionReference(source="class", stats=_categorical_reference("prediction", column))
 
 
 # ---------------------------------------------------------------- the streaming monitor

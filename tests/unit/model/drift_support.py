@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from batchscore_model.bundle import Bundle, load_bundle
-from batchscore_model.drift import DriftMonitor, DriftResult, Reference, build_reference
+from batchscore_model.drift import DriftMonitor, DriftResult
+from batchscore_model.drift_reference import Reference, build_reference
 from batchscore_model.schema import ColumnSpec, ModelInfo, OutputSpec, default_bundle_dir
 from training.train import load_dataset, train
 

@@ -22,7 +22,8 @@ from sklearn.preprocessing import OneHotEncoder
 
 from batchscore_model.bundle import Bundle, Prediction
 from batchscore_model.derive import build_info
-from batchscore_model.drift import DriftMonitor, DriftResult, build_reference
+from batchscore_model.drift import DriftMonitor, DriftResult
+from batchscore_model.drift_reference import build_reference
 from batchscore_model.engine import EngineOptions, score_csv
 from batchscore_model.schema import BundleMetadata
 from tests.unit.model.drift_support import resample, shipped_bundle, shipped_training_frame

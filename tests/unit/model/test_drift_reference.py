@@ -11,14 +11,13 @@ import pytest
 
 from batchscore_model import checksums
 from batchscore_model.bundle import load_bundle
-from batchscore_model.drift import (
+from batchscore_model.drift import DriftMonitor, psi
+from batchscore_model.drift_reference import (
     REFERENCE_FILE,
     CategoricalReference,
-    DriftMonitor,
     NumericReference,
     build_reference,
     load_reference,
-    psi,
 )
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import ColumnSpec, ModelInfo, OutputSpec, default_bundle_dir

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from batchscore_model import checksums
 from batchscore_model.bundle import load_bundle
-from batchscore_model.drift import REFERENCE_FILE
+from batchscore_model.drift_reference import REFERENCE_FILE
 from training.train import main
 
 
