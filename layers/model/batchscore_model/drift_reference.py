@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import ModelInfo
@@ -37,6 +37,14 @@ class NumericReference(BaseModel):
     min: float | None
     max: float | None
 
+    @model_validator(mode="after")
+    def _consistent(self) -> NumericReference:
+        if len(self.counts) != len(self.edges) + 1 or self.edges != sorted(set(self.edges)):
+            raise ValueError("needs increasing edges and one count more than edges")
+        if sum(self.counts) + self.missing != self.rows:
+            raise ValueError("counts and missing must add up to rows")
+        return self
+
 
 class CategoricalReference(BaseModel):
     """Every training category of one column with its count."""
@@ -47,6 +55,16 @@ class CategoricalReference(BaseModel):
     categories: list[str]
     counts: list[int]
     missing: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CategoricalReference:
+        if len(self.counts) != len(self.categories) or len(set(self.categories)) != len(
+            self.categories
+        ):
+            raise ValueError("needs distinct categories, one count each")
+        if sum(self.counts) + self.missing != self.rows:
+            raise ValueError("counts and missing must add up to rows")
+        return self
 
 
 ColumnReference = Annotated[NumericReference | CategoricalReference, Field(discriminator="kind")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -204,3 +205,15 @@ def test_a_multiclass_prediction_is_compared_by_its_class_shares() -> None:
     assert result.prediction is not None
     assert result.prediction.status == "drift"
     assert result.flagged == []
+
+
+def test_a_reference_whose_counts_do_not_fit_its_bins_is_a_bundle_error(tmp_path: Path) -> None:
+    # Given: one count too few for the edges
+    reference = synthetic_reference(np.random.default_rng(3))
+    payload = reference.model_dump(mode="json")
+    payload["features"][0]["counts"].pop()
+    path = tmp_path / REFERENCE_FILE
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    # When / Then
+    with pytest.raises(BundleError, match="one count more than edges"):
+        load_reference(path)
