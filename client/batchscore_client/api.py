@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,15 @@ from urllib.parse import quote
 
 import requests
 
-from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError, WaitTimedOut
+from batchscore_client.bundle import BUNDLE_CONTENT_TYPE, LocalBundle
+from batchscore_client.errors import (
+    ApiError,
+    JobDidNotSucceed,
+    PublishRefused,
+    PublishTimedOut,
+    TransferError,
+    WaitTimedOut,
+)
 
 FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 API_TIMEOUT = 30.0
@@ -43,15 +52,23 @@ class BatchscoreClient:
 
     # jobs
 
-    def create_job(self, filename: str, callback_url: str | None = None) -> Job:
-        """`201 {"job_id", "status", "upload": {"url", "fields", "expires_at"}}`."""
+    def create_job(
+        self, filename: str, callback_url: str | None = None, model: str | None = None
+    ) -> Job:
+        """`201 {"job_id", "status", "upload": {"url", "fields", "expires_at"}}`.
+
+        `model` is `"<name>"` (its champion) or `"<name>@<version>"`; without it the default
+        model's champion scores the job.
+        """
         body: dict[str, Any] = {"filename": filename}
         if callback_url:
             body["callback_url"] = callback_url
+        if model:
+            body["model"] = model
         return self._request("POST", "/jobs", json=body)
 
-    def upload(self, upload: dict[str, Any], path: Path) -> None:
-        """Send the file with the presigned POST that `create_job` returned (no API token)."""
+    def upload(self, upload: dict[str, Any], path: Path, content_type: str = "text/csv") -> None:
+        """Send the file with a presigned POST (from `create_job`, or a publish; no API token)."""
         try:
             with path.open("rb") as handle:
                 answer = self._http.post(
@@ -61,7 +78,7 @@ class BatchscoreClient:
                         "file": (
                             path.name,
                             handle,
-                            upload["fields"].get("Content-Type", "text/csv"),
+                            upload["fields"].get("Content-Type", content_type),
                         )
                     },
                     timeout=TRANSFER_TIMEOUT,
@@ -75,11 +92,11 @@ class BatchscoreClient:
                 f"the upload was refused (HTTP {answer.status_code}): {_s3_reason(answer.text)}"
             )
 
-    def submit(self, path: Path, callback_url: str | None = None) -> Job:
+    def submit(self, path: Path, callback_url: str | None = None, model: str | None = None) -> Job:
         """Create a job for a local CSV and upload it; the job then moves on by itself."""
         if not path.is_file():
             raise TransferError(f"{path} is not a file")
-        created = self.create_job(path.name, callback_url)
+        created = self.create_job(path.name, callback_url, model)
         self.upload(created["upload"], path)
         job: Job = created.get("job") or {k: v for k, v in created.items() if k != "upload"}
         return job
@@ -177,6 +194,82 @@ class BatchscoreClient:
             if deadline is not None and clock() >= deadline:
                 raise WaitTimedOut(job_id, timeout_seconds or 0)
             sleep(poll_seconds)
+
+    # model registry
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """`{"items": [{"name", "task", "aliases", "versions"}]}`: every model, with its aliases."""
+        page = self._request("GET", "/models")
+        return list(page.get("items") or [])
+
+    def get_model(self, name: str) -> dict[str, Any]:
+        """`{"name", "task", "aliases", "versions": [...], "history": [...]}`."""
+        return self._request("GET", f"/models/{_segment(name)}")
+
+    def get_model_version(self, name: str, version: str) -> dict[str, Any]:
+        """One version's metadata, status and input schema (`columns` as in `GET /model`)."""
+        return self._request("GET", f"/models/{_segment(name)}/versions/{_segment(version)}")
+
+    def move_alias(self, name: str, alias: str, version: str, reason: str) -> dict[str, Any]:
+        """Point `alias` at `version` (admins only); answers the model. 409: moved meanwhile."""
+        return self._request(
+            "PUT",
+            f"/models/{_segment(name)}/aliases/{_segment(alias)}",
+            json={"version": version, "reason": reason},
+        )
+
+    def create_model_version(self, name: str, version: str) -> dict[str, Any]:
+        """`201 {"version", "status", "upload": {"url", "fields", "expires_at"}}` for a bundle."""
+        return self._request(
+            "POST", f"/models/{_segment(name)}/versions", json={"version": version}
+        )
+
+    def wait_for_version(
+        self,
+        name: str,
+        version: str,
+        *,
+        poll_seconds: float = 1.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> dict[str, Any]:
+        """Poll an uploaded bundle until it is `active`; PublishRefused when it is `rejected`."""
+        deadline = None if timeout_seconds is None else clock() + timeout_seconds
+        while True:
+            try:
+                found = self.get_model_version(name, version)
+            except ApiError as exc:
+                if exc.status != 404:  # 404: not registered yet, still being checked
+                    raise
+                found = {"status": "validating"}
+            status = found.get("status")
+            if status == "active":
+                return found
+            if status == "rejected":
+                raise PublishRefused.from_answer(name, version, found)
+            if deadline is not None and clock() >= deadline:
+                raise PublishTimedOut(name, version, timeout_seconds or 0)
+            sleep(poll_seconds)
+
+    def publish(
+        self,
+        bundle: LocalBundle,
+        name: str,
+        version: str,
+        *,
+        poll_seconds: float = 1.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> dict[str, Any]:
+        """Upload a bundle directory as `name@version` and wait until the API has checked it."""
+        created = self.create_model_version(name, version)
+        with tempfile.TemporaryDirectory(prefix="batchscore-publish-") as scratch:
+            archive = bundle.pack(Path(scratch) / f"{name}-{version}.tar.gz")
+            self.upload(created["upload"], archive, content_type=BUNDLE_CONTENT_TYPE)
+        return self.wait_for_version(
+            name, version, poll_seconds=poll_seconds, timeout_seconds=timeout_seconds, sleep=sleep
+        )
 
     # service
 
