@@ -210,65 +210,79 @@ class BatchscoreClient:
         """One version's metadata, status and input schema (`columns` as in `GET /model`)."""
         return self._request("GET", f"/models/{_segment(name)}/versions/{_segment(version)}")
 
-    def move_alias(self, name: str, alias: str, version: str, reason: str) -> dict[str, Any]:
-        """Point `alias` at `version` (admins only); answers the model. 409: moved meanwhile."""
-        return self._request(
-            "PUT",
-            f"/models/{_segment(name)}/aliases/{_segment(alias)}",
-            json={"version": version, "reason": reason},
-        )
-
-    def create_model_version(self, name: str, version: str) -> dict[str, Any]:
-        """`201 {"version", "status", "upload": {"url", "fields", "expires_at"}}` for a bundle."""
-        return self._request(
-            "POST", f"/models/{_segment(name)}/versions", json={"version": version}
-        )
-
-    def wait_for_version(
+    def move_alias(
         self,
         name: str,
+        alias: str,
         version: str,
+        reason: str,
+        *,
+        expected_version: str | None = None,
+    ) -> dict[str, Any]:
+        """Point `alias` at `version` (admins only); answers the model. 409: another move
+        landed first, or the alias is no longer at `expected_version` (where the caller saw it)."""
+        body = {"version": version, "reason": reason}
+        if expected_version:
+            body["expected_version"] = expected_version
+        return self._request(
+            "PUT", f"/models/{_segment(name)}/aliases/{_segment(alias)}", json=body
+        )
+
+    def start_publish(self, name: str, filename: str) -> dict[str, Any]:
+        """`201 {"upload_id", "status", "upload": {"url", "fields", "expires_at"}}` (admins)."""
+        return self._request(
+            "POST", f"/models/{_segment(name)}/versions", json={"filename": filename}
+        )
+
+    def get_upload(self, name: str, upload_id: str) -> dict[str, Any]:
+        """`{"upload_id", "status": AWAITING_UPLOAD | VALIDATING | PUBLISHED | REFUSED,
+        "version", "error"}`: how a published archive is doing."""
+        return self._request("GET", f"/models/{_segment(name)}/uploads/{_segment(upload_id)}")
+
+    def wait_for_upload(
+        self,
+        name: str,
+        upload_id: str,
         *,
         poll_seconds: float = 1.0,
         timeout_seconds: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> dict[str, Any]:
-        """Poll an uploaded bundle until it is `active`; PublishRefused when it is `rejected`."""
+        """Poll an uploaded bundle until PUBLISHED; PublishRefused when it is REFUSED."""
         deadline = None if timeout_seconds is None else clock() + timeout_seconds
         while True:
-            try:
-                found = self.get_model_version(name, version)
-            except ApiError as exc:
-                if exc.status != 404:  # 404: not registered yet, still being checked
-                    raise
-                found = {"status": "validating"}
-            status = found.get("status")
-            if status == "active":
-                return found
-            if status == "rejected":
-                raise PublishRefused.from_answer(name, version, found)
+            upload = self.get_upload(name, upload_id)
+            status = upload.get("status")
+            if status == "PUBLISHED":
+                return upload
+            if status == "REFUSED":
+                raise PublishRefused.from_upload(name, upload)
             if deadline is not None and clock() >= deadline:
-                raise PublishTimedOut(name, version, timeout_seconds or 0)
+                raise PublishTimedOut(name, timeout_seconds or 0)
             sleep(poll_seconds)
 
     def publish(
         self,
         bundle: LocalBundle,
         name: str,
-        version: str,
         *,
         poll_seconds: float = 1.0,
         timeout_seconds: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> dict[str, Any]:
-        """Upload a bundle directory as `name@version` and wait until the API has checked it."""
-        created = self.create_model_version(name, version)
+        """Upload a bundle directory as a new version of `name` (the version is the one its
+        metadata.json names) and wait until the API has checked it; answers the upload."""
         with tempfile.TemporaryDirectory(prefix="batchscore-publish-") as scratch:
-            archive = bundle.pack(Path(scratch) / f"{name}-{version}.tar.gz")
-            self.upload(created["upload"], archive, content_type=BUNDLE_CONTENT_TYPE)
-        return self.wait_for_version(
-            name, version, poll_seconds=poll_seconds, timeout_seconds=timeout_seconds, sleep=sleep
+            archive = bundle.pack(Path(scratch) / f"{bundle.version or name}.tar.gz")
+            started = self.start_publish(name, archive.name)
+            self.upload(started["upload"], archive, content_type=BUNDLE_CONTENT_TYPE)
+        return self.wait_for_upload(
+            name,
+            started["upload_id"],
+            poll_seconds=poll_seconds,
+            timeout_seconds=timeout_seconds,
+            sleep=sleep,
         )
 
     # service

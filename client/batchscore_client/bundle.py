@@ -45,20 +45,19 @@ class LocalBundle:
         return str(value) if value else None
 
     def files(self) -> list[Path]:
-        """Every regular file under the directory, sorted; hidden files and links left out."""
+        """The directory's regular files, sorted; hidden files, folders and links left out
+        (a bundle is flat: the API keeps files by name)."""
         return sorted(
             path
-            for path in self.directory.rglob("*")
-            if path.is_file()
-            and not path.is_symlink()
-            and not any(part.startswith(".") for part in path.relative_to(self.directory).parts)
+            for path in self.directory.iterdir()
+            if path.is_file() and not path.is_symlink() and not path.name.startswith(".")
         )
 
     def pack(self, archive: Path) -> Path:
         """The files at the archive's top level (`model.skops`, not `bundle/model.skops`)."""
         with tarfile.open(archive, "w:gz") as tar:
             for path in self.files():
-                info = tar.gettarinfo(path, arcname=path.relative_to(self.directory).as_posix())
+                info = tar.gettarinfo(path, arcname=path.name)
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""
                 with path.open("rb") as handle:

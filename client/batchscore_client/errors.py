@@ -125,12 +125,11 @@ class PublishRefused(BatchscoreClientError):
         self.details = details or []
 
     @classmethod
-    def from_answer(cls, name: str, version: str, answer: dict[str, Any]) -> PublishRefused:
-        found = answer.get("error")
+    def from_upload(cls, name: str, upload: dict[str, Any]) -> PublishRefused:
+        found = upload.get("error")
         error: dict[str, Any] = found if isinstance(found, dict) else {}
-        reason = error.get("message") or "no reason given"
         return cls(
-            f"{name}@{version} was refused: {reason}",
+            f"the bundle for {name} was refused: {error.get('message') or 'no reason given'}",
             str(error.get("code") or "publish_refused"),
             [Detail.from_json(d) for d in error.get("details") or []],
         )
@@ -140,8 +139,8 @@ class PublishTimedOut(BatchscoreClientError):
     exit_code = 6
     code = "wait_timed_out"
 
-    def __init__(self, name: str, version: str, seconds: float) -> None:
-        super().__init__(f"{name}@{version} was not checked within {seconds:g} s")
+    def __init__(self, name: str, seconds: float) -> None:
+        super().__init__(f"the bundle for {name} was not checked within {seconds:g} s")
 
 
 class NothingToRollBack(BatchscoreClientError):

@@ -60,15 +60,12 @@ def cmd_publish(ctx: Context) -> int:
     args = ctx.args
     bundle = LocalBundle.open(Path(args.directory))
     name = args.name or bundle.name
-    version = args.version or bundle.version
     if not name:
         raise BundleError('name the model with --name (metadata.json has no "name")')
-    if not version:
-        raise BundleError('name the version with --version (metadata.json has no "version")')
-    published = ctx.client().publish(
-        bundle, name, version, poll_seconds=args.poll, timeout_seconds=args.timeout
+    upload = ctx.client().publish(
+        bundle, name, poll_seconds=args.poll, timeout_seconds=args.timeout
     )
-    ctx.emit(published, f"published {name}@{version} ({published.get('status')})")
+    ctx.emit(upload, f"published {name}@{upload.get('version')}")
     return 0
 
 
@@ -83,8 +80,9 @@ def cmd_rollback(ctx: Context) -> int:
     args, client = ctx.args, ctx.client()
     current = client.get_model(args.name)
     target = rollback_target(current)
-    model = client.move_alias(args.name, CHAMPION, target, args.reason)
     before = (current.get("aliases") or {}).get(CHAMPION)
+    # conditional on the champion read here: a move landing meanwhile answers 409
+    model = client.move_alias(args.name, CHAMPION, target, args.reason, expected_version=before)
     ctx.emit(model, f"{args.name}: champion rolled back from {before} to {target}")
     return 0
 
@@ -112,10 +110,13 @@ def add_models_command(
     show.add_argument("name")
     show.add_argument("version", nargs="?", help="show this version's metrics and input columns")
 
-    publish = command("publish", cmd_publish, "publish a bundle directory as a new version")
+    publish = command(
+        "publish",
+        cmd_publish,
+        "publish a bundle directory as a new version (the one its metadata.json names)",
+    )
     publish.add_argument("directory")
     publish.add_argument("--name", help='the model (default: "name" in metadata.json)')
-    publish.add_argument("--version", help='the version (default: "version" in metadata.json)')
     publish.add_argument(
         "--timeout", type=float, default=600.0, help="give up waiting for the check after S seconds"
     )

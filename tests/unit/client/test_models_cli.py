@@ -265,7 +265,11 @@ def test_rollback_gives_the_champion_back_to_the_version_it_replaced(http, logge
     http.put(
         f"{API}/models/{NAME}/aliases/champion",
         json=model(champion="v1"),
-        match=[matchers.json_params_matcher({"version": "v1", "reason": "v2 misbehaves"})],
+        match=[
+            matchers.json_params_matcher(
+                {"version": "v1", "reason": "v2 misbehaves", "expected_version": "v2"}
+            )
+        ],
     )
 
     # When
@@ -298,17 +302,35 @@ def test_rollback_target_follows_the_last_champion_move():
 
 # publish
 
+UPLOAD_ID = "f" * 32
 
-def test_publish_uploads_the_bundle_and_waits_until_it_is_active(
+
+def upload_record(status: str, **extra: object) -> dict[str, object]:
+    return {
+        "upload_id": UPLOAD_ID,
+        "name": NAME,
+        "status": status,
+        "created_at": "2026-12-01T10:00:00Z",
+        "created_by": "ana@example.com",
+        "updated_at": "2026-12-01T10:00:01Z",
+        **extra,
+    }
+
+
+def start_publish(http, name: str = NAME) -> None:
+    http.post(
+        f"{API}/models/{name}/versions",
+        status=201,
+        json={"upload_id": UPLOAD_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
+        match=[matchers.json_params_matcher({"filename": "v4.tar.gz"})],
+    )
+
+
+def test_publish_uploads_the_bundle_and_waits_until_it_is_published(
     http, logged_in, bundle_dir, capsys
 ):
-    # Given the version is checked after two polls
-    http.post(
-        f"{API}/models/{NAME}/versions",
-        status=201,
-        json={"version": "v4", "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-        match=[matchers.json_params_matcher({"version": "v4"})],
-    )
+    # Given the bundle is checked after two polls
+    start_publish(http)
     uploaded: list[bytes] = []
 
     def accept(request):
@@ -316,16 +338,16 @@ def test_publish_uploads_the_bundle_and_waits_until_it_is_active(
         return (204, {}, "")
 
     http.add_callback("POST", UPLOAD["url"], callback=accept)
-    version_url = f"{API}/models/{NAME}/versions/v4"
-    http.get(version_url, status=404, json=error("version_not_found", "no version"))
-    http.get(version_url, json={"version": "v4", "status": "active"})
+    upload_url = f"{API}/models/{NAME}/uploads/{UPLOAD_ID}"
+    http.get(upload_url, json=upload_record("VALIDATING"))
+    http.get(upload_url, json=upload_record("PUBLISHED", version="v4"))
 
     # When
     code = main(["models", "publish", str(bundle_dir), "--poll", "0"])
 
     # Then the archive holds the bundle's files at its top level, hidden files left out
     assert code == 0
-    assert capsys.readouterr().out.strip() == f"published {NAME}@v4 (active)"
+    assert capsys.readouterr().out.strip() == f"published {NAME}@v4"
     archive = _file_part(uploaded[0])
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
         assert sorted(tar.getnames()) == [
@@ -338,19 +360,16 @@ def test_publish_uploads_the_bundle_and_waits_until_it_is_active(
 
 def test_a_refused_bundle_exits_5_with_the_reasons(http, logged_in, bundle_dir, capsys):
     # Given
-    http.post(
-        f"{API}/models/{NAME}/versions",
-        status=201,
-        json={"version": "v4", "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-    )
+    start_publish(http)
     http.post(UPLOAD["url"], status=204)
-    refusal = error(
-        "checksum_mismatch",
-        "the bundle's checksums do not match",
-        [{"line": None, "column": None, "message": "model.skops: sha256 differs"}],
-    )
+    refusal = {
+        "code": "checksum_mismatch",
+        "message": "the bundle's checksums do not match",
+        "details": [{"line": None, "column": None, "message": "model.skops"}],
+    }
     http.get(
-        f"{API}/models/{NAME}/versions/v4", json={"version": "v4", "status": "rejected", **refusal}
+        f"{API}/models/{NAME}/uploads/{UPLOAD_ID}",
+        json=upload_record("REFUSED", error=refusal),
     )
 
     # When
@@ -359,41 +378,39 @@ def test_a_refused_bundle_exits_5_with_the_reasons(http, logged_in, bundle_dir, 
     # Then
     err = capsys.readouterr().err.splitlines()
     assert code == 5
-    assert err[0] == (
-        f"batchscore: error: {NAME}@v4 was refused: the bundle's checksums do not match"
-        " [checksum_mismatch]"
-    )
-    assert err[1] == "  model.skops: sha256 differs"
+    assert err == [
+        f"batchscore: error: the bundle for {NAME} was refused: the bundle's checksums do not"
+        " match [checksum_mismatch]",
+        "  model.skops",
+    ]
 
 
-def test_publish_takes_the_name_and_version_from_flags(http, logged_in, bundle_dir):
+def test_publish_takes_the_model_name_from_a_flag(http, logged_in, bundle_dir):
     # Given
-    http.post(
-        f"{API}/models/diabetes/versions",
-        status=201,
-        json={"version": "r9", "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-        match=[matchers.json_params_matcher({"version": "r9"})],
-    )
+    start_publish(http, name="diabetes")
     http.post(UPLOAD["url"], status=204)
-    http.get(f"{API}/models/diabetes/versions/r9", json={"version": "r9", "status": "active"})
+    http.get(
+        f"{API}/models/diabetes/uploads/{UPLOAD_ID}",
+        json=upload_record("PUBLISHED", name="diabetes", version="v4"),
+    )
 
     # When
-    code = main(
-        [
-            "models",
-            "publish",
-            str(bundle_dir),
-            "--name",
-            "diabetes",
-            "--version",
-            "r9",
-            "--poll",
-            "0",
-        ]
-    )
+    code = main(["models", "publish", str(bundle_dir), "--name", "diabetes", "--poll", "0"])
 
     # Then
     assert code == 0
+
+
+def test_publish_without_a_model_name_is_a_usage_error(logged_in, bundle_dir, capsys):
+    # Given a bundle whose metadata.json names no model
+    (bundle_dir / "metadata.json").write_text(json.dumps({"version": "v4"}))
+
+    # When
+    code = main(["models", "publish", str(bundle_dir)])
+
+    # Then
+    assert code == 2
+    assert "--name" in capsys.readouterr().err
 
 
 def test_publishing_a_directory_without_metadata_is_a_usage_error(logged_in, tmp_path, capsys):
@@ -408,31 +425,52 @@ def test_publishing_a_directory_without_metadata_is_a_usage_error(logged_in, tmp
     assert "has no metadata.json" in capsys.readouterr().err
 
 
-def test_waiting_for_a_version_gives_up_at_the_deadline(http):
+def test_a_non_admin_cannot_start_a_publish(http, logged_in, bundle_dir, capsys):
+    # Given
+    http.post(
+        f"{API}/models/{NAME}/versions",
+        status=403,
+        json=error("forbidden", "only admins may change the registry"),
+    )
+
+    # When
+    code = main(["models", "publish", str(bundle_dir)])
+
+    # Then
+    assert code == 3
+    assert "only admins may change the registry [forbidden, HTTP 403]" in capsys.readouterr().err
+
+
+def test_waiting_for_a_publish_gives_up_at_the_deadline(http):
     # Given a check that never ends, and a clock that moves 1 s per poll
-    http.get(f"{API}/models/{NAME}/versions/v4", json={"version": "v4", "status": "validating"})
+    http.get(f"{API}/models/{NAME}/uploads/{UPLOAD_ID}", json=upload_record("VALIDATING"))
     now = iter(range(100))
     client = BatchscoreClient(API)
 
     # When / Then
     with pytest.raises(PublishTimedOut):
-        client.wait_for_version(
-            NAME, "v4", timeout_seconds=3, sleep=lambda _: None, clock=lambda: next(now)
+        client.wait_for_upload(
+            NAME, UPLOAD_ID, timeout_seconds=3, sleep=lambda _: None, clock=lambda: next(now)
         )
 
 
-def test_a_bundle_packs_nested_files_with_relative_names(tmp_path, bundle_dir):
-    # Given a bundle with a file in a folder (what the drift issue may add)
-    (bundle_dir / "reference").mkdir()
-    (bundle_dir / "reference" / "stats.json").write_text("{}")
+def test_a_bundle_is_packed_flat_without_folders_or_links(tmp_path, bundle_dir):
+    # Given a bundle with a folder and a link beside its files
+    (bundle_dir / "notes").mkdir()
+    (bundle_dir / "notes" / "todo.txt").write_text("x")
+    (bundle_dir / "link.json").symlink_to(bundle_dir / "schema.json")
 
     # When
     archive = LocalBundle.open(bundle_dir).pack(tmp_path / "b.tar.gz")
 
     # Then
     with tarfile.open(archive) as tar:
-        assert "reference/stats.json" in tar.getnames()
-        assert not any(name.startswith(".") for name in tar.getnames())
+        assert sorted(tar.getnames()) == [
+            "checksums.sha256",
+            "metadata.json",
+            "model.skops",
+            "schema.json",
+        ]
 
 
 # submit --model
