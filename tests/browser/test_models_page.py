@@ -7,11 +7,10 @@ else (sign-in, `GET /model`, jobs, uploads) is the real local stack.
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -35,7 +34,14 @@ CORS = {
     "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
 }
 DIABETES_COLUMNS = [
-    {"name": name, "dtype": "number", "required": True, "min": None, "max": None, "categories": None}
+    {
+        "name": name,
+        "dtype": "number",
+        "required": True,
+        "min": None,
+        "max": None,
+        "categories": None,
+    }
     for name in ("age", "bmi", "bp")
 ]
 
@@ -69,10 +75,10 @@ class FakeRegistry:
         champion = default_model["version"]
         self.columns = {"breast-cancer": default_model["columns"], "diabetes": DIABETES_COLUMNS}
         self.moves: list[tuple[str, str, dict[str, Any]]] = []  # (model, alias, body) of each PUT
-        self.conflict = False  # the next PUT answers 409
         self.models: dict[str, dict[str, Any]] = {
             "breast-cancer": {
                 "name": "breast-cancer",
+                "default": True,
                 "task": "classification",
                 "aliases": {"champion": champion, "challenger": "forest-2"},
                 "versions": [
@@ -109,6 +115,7 @@ class FakeRegistry:
                     "task": m["task"],
                     "aliases": m["aliases"],
                     "versions": len(m["versions"]),
+                    "default": m.get("default", False),
                 }
                 for m in self.models.values()
             ]
@@ -129,17 +136,16 @@ class FakeRegistry:
 
     def _move(self, route: Route, name: str, alias: str, body: dict[str, Any]) -> None:
         self.moves.append((name, alias, body))
-        if self.conflict:
-            self.conflict = False
+        model = self.models[name]
+        before = model["aliases"].get(alias)
+        if body.get("expected_version") not in (None, before):  # the conditional write
             self._answer(
                 route, 409, {"error": {"code": "alias_conflict", "message": "moved meanwhile"}}
             )
             return
-        model = self.models[name]
-        before = model["aliases"].get(alias)
         model["aliases"][alias] = body["version"]
         model["history"].append(_move(alias, before, body["version"], body["reason"]))
-        self._answer(route, 200, copy.deepcopy(model))
+        self._answer(route, 200, {k: v for k, v in model.items() if k != "default"})
 
     @staticmethod
     def _answer(route: Route, status: int, body: Any) -> None:
@@ -177,10 +183,8 @@ def admin(local_stack: LocalStack, user: str) -> str:
     """The test's user, made a member of the Cognito group `admins`."""
     cognito = local_stack.boto3_client("cognito-idp")
     pool_id = local_stack.outputs["UserPoolId"]
-    try:
+    with contextlib.suppress(cognito.exceptions.GroupExistsException):
         cognito.create_group(GroupName="admins", UserPoolId=pool_id)
-    except cognito.exceptions.GroupExistsException:
-        pass
     cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user, GroupName="admins")
     return user
 
@@ -204,7 +208,7 @@ def version_row(page: Page, version: str) -> Any:
 
 
 @pytest.fixture
-def fake_jobs(page: Page, local_stack: LocalStack) -> Iterator[list[dict[str, Any]]]:
+def fake_jobs(page: Page, local_stack: LocalStack) -> list[dict[str, Any]]:
     """POST /jobs answered here (the job it would create), and its presigned upload accepted."""
     created: list[dict[str, Any]] = []
     upload_url = f"{local_stack.api_url}/fake-upload-{uuid.uuid4().hex[:6]}"
@@ -228,11 +232,13 @@ def fake_jobs(page: Page, local_stack: LocalStack) -> Iterator[list[dict[str, An
             "model_version": version or "the-champion",
             "upload": {"url": upload_url, "fields": {"key": "k"}, "expires_at": "x"},
         }
-        route.fulfill(status=201, headers=CORS, content_type="application/json", body=json.dumps(job))
+        route.fulfill(
+            status=201, headers=CORS, content_type="application/json", body=json.dumps(job)
+        )
 
     page.route(f"{local_stack.api_url}/jobs", create)
     page.route(upload_url, lambda route: route.fulfill(status=204, headers=CORS))
-    yield created
+    return created
 
 
 # Without the registry
@@ -245,7 +251,10 @@ def test_without_a_registry_the_models_view_is_hidden_and_uploads_still_work(
     page.route(
         _is_registry_call(local_stack.api_url),
         lambda route: route.fulfill(
-            status=404, headers=CORS, content_type="application/json", body='{"message":"Not found"}'
+            status=404,
+            headers=CORS,
+            content_type="application/json",
+            body='{"message":"Not found"}',
         ),
     )
     open_page(page, local_stack, user)
@@ -366,7 +375,7 @@ def test_another_model_is_shown_when_chosen_and_jobs_come_back(
 
 
 def test_an_admin_promotes_the_challenger_with_a_reason(
-    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry
+    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry, default_model: dict
 ):
     # Given an admin on the Models view
     open_page(page, local_stack, admin)
@@ -387,7 +396,11 @@ def test_an_admin_promotes_the_challenger_with_a_reason(
         (
             "breast-cancer",
             "champion",
-            {"version": "forest-2", "reason": "the forest wins on the holdout"},
+            {
+                "version": "forest-2",
+                "reason": "the forest wins on the holdout",
+                "expected_version": default_model["version"],
+            },
         )
     ]
     history = page.get_by_role("table", name="Alias history").get_by_role("row")
@@ -412,7 +425,15 @@ def test_an_admin_rolls_the_champion_back_to_the_version_it_replaced(
     # Then logreg-0 is champion again
     expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
     assert registry.moves == [
-        ("breast-cancer", "champion", {"version": "logreg-0", "reason": "drift in production"})
+        (
+            "breast-cancer",
+            "champion",
+            {
+                "version": "logreg-0",
+                "reason": "drift in production",
+                "expected_version": default_model["version"],
+            },
+        )
     ]
 
 
@@ -437,18 +458,21 @@ def test_a_cancelled_promotion_moves_nothing(
 
 
 def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
-    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry
+    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry, default_model: dict
 ):
-    # Given another admin's move lands first (the API answers 409)
+    # Given an admin who sees the champion, and another admin's rollback lands meanwhile
     open_page(page, local_stack, admin)
     open_models(page)
-    registry.conflict = True
+    champion = version_row(page, default_model["version"])
+    expect(champion.get_by_text("champion", exact=True)).to_be_visible()
+    registry.models["breast-cancer"]["aliases"]["champion"] = "logreg-0"
 
-    # When this admin promotes
+    # When this admin promotes the challenger
     page.get_by_role("button", name="Make forest-2 champion").click()
     page.get_by_role("dialog").get_by_label("Reason").fill("better")
     page.get_by_role("dialog").get_by_role("button", name="Make champion").click()
 
-    # Then the page says the aliases changed meanwhile, and nothing moved
+    # Then the page says the aliases changed meanwhile and shows the champion that won
     expect(page.get_by_role("alert").filter(has_text="changed meanwhile")).to_be_visible()
+    expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
     expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()

@@ -52,11 +52,13 @@ export class Api {
     );
   }
 
-  moveAlias(name, alias, version, reason) {
+  /** `expectedVersion`: where the page saw the alias; if it moved since, the API answers 409. */
+  moveAlias(name, alias, version, reason, expectedVersion = "") {
+    const body = expectedVersion ? { version, reason, expected_version: expectedVersion } : { version, reason };
     return this.#request(
       "PUT",
       `/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}`,
-      { version, reason },
+      body,
     );
   }
 

@@ -11,6 +11,8 @@ export function resolveModelRef(ref, models) {
 
 /** The registry's name of the model that GET /model describes (the default model). */
 export function defaultModelName(models, defaultModel) {
+  const flagged = models.find((m) => m.default);
+  if (flagged) return flagged.name;
   const named = defaultModel?.name || defaultModel?.model_name;
   if (named && models.some((m) => m.name === named)) return named;
   const byChampion = models.find((m) => defaultModel && m.aliases?.champion === defaultModel.version);

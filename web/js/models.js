@@ -142,7 +142,7 @@ export class ModelsView {
           : `${version} becomes the ${alias}${current ? ` in place of ${current}` : ""}.`,
       action: `Make ${alias}`,
     });
-    if (reason !== null) await this.#move(model.name, alias, version, reason);
+    if (reason !== null) await this.#move(model.name, alias, version, reason, current);
   }
 
   async #rollback(model) {
@@ -152,12 +152,12 @@ export class ModelsView {
       text: `The champion goes back from ${model.aliases?.champion} to ${target}, the version it replaced. Jobs already submitted keep their version.`,
       action: `Roll back to ${target}`,
     });
-    if (reason !== null) await this.#move(model.name, CHAMPION, target, reason);
+    if (reason !== null) await this.#move(model.name, CHAMPION, target, reason, model.aliases?.champion);
   }
 
-  async #move(name, alias, version, reason) {
+  async #move(name, alias, version, reason, seen) {
     try {
-      await this.api.moveAlias(name, alias, version, reason);
+      await this.api.moveAlias(name, alias, version, reason, seen);
       toast(`${version} is now the ${alias} of ${name}.`, { kind: "success" });
     } catch (error) {
       const message =
