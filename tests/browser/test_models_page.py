@@ -33,6 +33,7 @@ CORS = {
     "Access-Control-Allow-Headers": "authorization, content-type",
     "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
 }
+PHONE = {"width": 390, "height": 844}
 DIABETES_COLUMNS = [
     {
         "name": name,
@@ -191,7 +192,7 @@ def admin(local_stack: LocalStack, user: str) -> str:
 
 def open_page(page: Page, local_stack: LocalStack, email: str) -> None:
     sign_in(page, local_stack.web_url, email, USER_PASSWORD)
-    expect(page.get_by_role("table", name="Jobs")).to_be_visible()
+    expect(page.get_by_role("heading", name="Jobs")).to_be_visible()
 
 
 def open_models(page: Page) -> None:
@@ -476,3 +477,45 @@ def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
     expect(page.get_by_role("alert").filter(has_text="changed meanwhile")).to_be_visible()
     expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
     expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()
+
+
+def test_the_models_view_fits_a_phone(
+    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry
+):
+    # Given an admin on a phone-sized window
+    page.set_viewport_size(PHONE)
+    open_page(page, local_stack, admin)
+
+    # When they open the Models view
+    open_models(page)
+    promote = page.get_by_role("button", name="Make forest-2 champion")
+    expect(promote).to_be_visible()
+
+    # Then the page fits the width, the version's actions included
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    box = promote.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
+    save_screenshot(page, "models-view-phone", full_page=True)
+
+
+def test_every_models_control_has_an_accessible_name(
+    page: Page, local_stack: LocalStack, admin: str, registry: FakeRegistry
+):
+    # Given an admin on the Models view with the promotion dialog open
+    open_page(page, local_stack, admin)
+    open_models(page)
+    page.get_by_role("button", name="Make forest-2 champion").click()
+
+    # When the visible controls are listed
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll("button, input, select, textarea, a[href]")]
+            .filter((el) => el.checkVisibility())
+            .filter((el) => !(el.labels?.length || el.getAttribute("aria-label")
+                || el.getAttribute("aria-labelledby") || el.textContent.trim()))
+            .map((el) => el.outerHTML)"""
+    )
+
+    # Then each one has a name
+    assert unnamed == []

@@ -291,22 +291,22 @@ export class ModelsView {
           : [];
       return h(
         "tr",
-        { "data-version": version.version },
+        { role: "row", "data-version": version.version },
         h(
           "th",
-          { scope: "row" },
+          { role: "rowheader", scope: "row" },
           h("code", {}, version.version),
           held.map((alias) => [" ", h("span", { class: `badge badge--${alias}` }, alias)]),
         ),
-        h("td", {}, h("span", { class: `badge badge--version-${version.status}` }, version.status)),
-        h("td", {}, renderMetrics(version)),
+        h("td", { role: "cell" }, h("span", { class: `badge badge--version-${version.status}` }, version.status)),
+        h("td", { role: "cell" }, renderMetrics(version)),
         h(
           "td",
-          { class: "cell-time" },
+          { role: "cell", class: "cell-time" },
           h("time", { datetime: version.created_at }, formatDateTime(version.created_at)),
         ),
-        h("td", {}, version.created_by || ""),
-        admin && h("td", {}, h("div", { class: "actions" }, actions)),
+        h("td", { role: "cell" }, version.created_by || ""),
+        admin && h("td", { role: "cell" }, h("div", { class: "actions" }, actions)),
       );
     });
     return h(
@@ -314,18 +314,18 @@ export class ModelsView {
       { class: "table-wrap" },
       h(
         "table",
-        { class: "models-table", "aria-label": `Versions of ${model.name}` },
+        { class: "models-table", role: "table", "aria-label": `Versions of ${model.name}` },
         h(
           "thead",
-          {},
+          { role: "rowgroup" },
           h(
             "tr",
-            {},
-            ["Version", "Status", "Metrics", "Created", "By"].map((label) => h("th", { scope: "col" }, label)),
-            admin && h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
+            { role: "row" },
+            ["Version", "Status", "Metrics", "Created", "By"].map((label) => h("th", { role: "columnheader", scope: "col" }, label)),
+            admin && h("th", { role: "columnheader", scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
           ),
         ),
-        h("tbody", {}, rows),
+        h("tbody", { role: "rowgroup" }, rows),
       ),
     );
   }
@@ -343,28 +343,28 @@ export class ModelsView {
             { class: "table-wrap" },
             h(
               "table",
-              { class: "models-table", "aria-labelledby": "alias-history-title" },
+              { class: "models-table", role: "table", "aria-labelledby": "alias-history-title" },
               h(
                 "thead",
-                {},
+                { role: "rowgroup" },
                 h(
                   "tr",
-                  {},
-                  ["When", "Alias", "Change", "By", "Reason"].map((label) => h("th", { scope: "col" }, label)),
+                  { role: "row" },
+                  ["When", "Alias", "Change", "By", "Reason"].map((label) => h("th", { role: "columnheader", scope: "col" }, label)),
                 ),
               ),
               h(
                 "tbody",
-                {},
+                { role: "rowgroup" },
                 moves.map((move) =>
                   h(
                     "tr",
-                    {},
-                    h("td", { class: "cell-time" }, h("time", { datetime: move.at }, formatDateTime(move.at))),
-                    h("td", {}, move.alias),
-                    h("td", {}, `${move.from_version || "none"} → ${move.to_version}`),
-                    h("td", {}, move.by || ""),
-                    h("td", {}, move.reason || ""),
+                    { role: "row" },
+                    h("td", { role: "cell", class: "cell-time" }, h("time", { datetime: move.at }, formatDateTime(move.at))),
+                    h("td", { role: "cell" }, move.alias),
+                    h("td", { role: "cell" }, `${move.from_version || "none"} → ${move.to_version}`),
+                    h("td", { role: "cell" }, move.by || ""),
+                    h("td", { role: "cell" }, move.reason || ""),
                   ),
                 ),
               ),
