@@ -15,7 +15,7 @@ def job_summary(job: dict[str, Any]) -> str:
         f"status   {job.get('status')}{'  (archived)' if job.get('archived') else ''}",
         f"file     {job.get('filename')}  (source {job.get('source')})",
         f"rows     {_rows(job)}",
-        f"model    {model_label(job)}",
+        f"model    {job.get('model_version') or '-'}",
         f"created  {job.get('created_at')}   updated {job.get('updated_at')}",
     ]
     webhook = job.get("webhook")
@@ -51,12 +51,6 @@ def job_table(jobs: list[dict[str, Any]]) -> str:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4]
         for row in rows
     )
-
-
-def model_label(job: dict[str, Any]) -> str:
-    """`name@version`; jobs from before the registry have a version only."""
-    version = job.get("model_version") or "-"
-    return f"{job['model_name']}@{version}" if job.get("model_name") else str(version)
 
 
 def detail_lines(details: list[Detail]) -> list[str]:

@@ -56,9 +56,3 @@ export function formatRelative(iso, now = Date.now()) {
   }
   return formatDateTime(iso);
 }
-
-/** "name@version" of the model that scores a job; jobs from before the registry have a version only. */
-export function modelLabel(job) {
-  if (!job.model_version) return job.model_name || "";
-  return job.model_name ? `${job.model_name}@${job.model_version}` : job.model_version;
-}

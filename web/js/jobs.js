@@ -1,14 +1,7 @@
 // The jobs panel: newest first, filtered and paged, updating by itself while jobs run, with
 // a notice when a job ends and the per-job actions (download, retry, archive, delete).
 import { $, h } from "./dom.js";
-import {
-  ACTIVE_STATUSES,
-  formatCount,
-  formatDateTime,
-  formatRelative,
-  modelLabel,
-  statusLabel,
-} from "./format.js";
+import { ACTIVE_STATUSES, formatCount, formatDateTime, formatRelative, statusLabel } from "./format.js";
 import { renderDetails } from "./jobdetails.js";
 import { notifyBrowser, toast } from "./notify.js";
 
@@ -217,7 +210,7 @@ export class JobsPanel {
     }
     actions.push(this.#button("Delete", described, () => this.#delete(job), "button--danger-ghost"));
 
-    const meta = [job.source, modelLabel(job) && `model ${modelLabel(job)}`].filter(Boolean).join(" · ");
+    const meta = [job.source, job.model_version && `model ${job.model_version}`].filter(Boolean).join(" · ");
     return h(
       "tr",
       { role: "row", "data-job-id": job.job_id, "data-status": job.status },
