@@ -4,7 +4,7 @@
 // its header links and the model picker stay hidden and uploads use the default model.
 import { $, h } from "./dom.js";
 import { formatDateTime } from "./format.js";
-import { ModelPicker } from "./modelpicker.js";
+import { ModelPicker, defaultModelName } from "./modelpicker.js";
 import { toast } from "./notify.js";
 
 const ADMIN_GROUP = "admins";
@@ -26,7 +26,6 @@ export class ModelsView {
     this.available = false;
     this.models = [];
     this.selected = "";
-    this.detail = null;
     this.defaultModel = null;
     this.#build();
     window.addEventListener("hashchange", () => this.#route());
@@ -57,7 +56,6 @@ export class ModelsView {
     this.#setAvailable(false);
     this.models = [];
     this.selected = "";
-    this.detail = null;
     this.list.replaceChildren();
     this.detailBox.replaceChildren();
   }
@@ -98,7 +96,7 @@ export class ModelsView {
       this.models = page?.items || [];
       this.picker.show(this.models, this.defaultModel);
       if (!this.models.some((model) => model.name === this.selected)) {
-        this.selected = this.models[0]?.name || "";
+        this.selected = defaultModelName(this.models, this.defaultModel);
       }
       this.#renderList();
       await this.#loadDetail();
@@ -117,7 +115,6 @@ export class ModelsView {
     const name = this.selected;
     const detail = await this.api.getModelDetails(name);
     if (name !== this.selected) return; // another model was chosen meanwhile
-    this.detail = detail;
     this.detailBox.replaceChildren(...this.#renderDetail(detail));
   }
 
