@@ -35,7 +35,12 @@ def owned_job(jobs: JobStore, job_id: str, owner: str) -> Job:
     return jobs.get_owned(job_id, owner)
 
 
-def new_job(caller: Caller, request: CreateJobRequest) -> Job:
+def job_source(caller: Caller, *, from_browser: bool) -> JobSource:
+    """`web` for a person on a web page (browsers send `Origin`); the CLI, curl, programs: `api`."""
+    return JobSource.WEB if from_browser and not caller.is_machine else JobSource.API
+
+
+def new_job(caller: Caller, request: CreateJobRequest, *, from_browser: bool = True) -> Job:
     job_id = new_job_id()
     now = iso(utc_now())
     return Job(
@@ -43,7 +48,7 @@ def new_job(caller: Caller, request: CreateJobRequest) -> Job:
         owner=caller.owner,
         status=JobStatus.AWAITING_UPLOAD,
         filename=request.filename,
-        source=JobSource.API if caller.is_machine else JobSource.WEB,
+        source=job_source(caller, from_browser=from_browser),
         created_at=now,
         updated_at=now,
         input_key=upload_key(caller.owner, job_id),
@@ -67,12 +72,13 @@ def submit_job(
     *,
     idempotency_key: str | None,
     lambda_context: LambdaContext,
+    from_browser: bool = True,
 ) -> Job:
     """Store a new job awaiting its upload; a repeated Idempotency-Key finds the first one."""
     check_callback(request.callback_url, allow_insecure=settings.allow_insecure_callbacks)
 
     def create() -> Job:
-        job = jobs.create(new_job(caller, request))
+        job = jobs.create(new_job(caller, request, from_browser=from_browser))
         metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
         return job
 
