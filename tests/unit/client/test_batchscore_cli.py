@@ -252,6 +252,4 @@ def test_a_file_over_the_limit_is_refused_once_in_mb_before_upload(
     # Then the refusal is one line, in MB, and no job was created (no POST /jobs registered)
     err = capsys.readouterr().err.splitlines()
     assert code == 2
-    assert err == [
-        "batchscore: error: big.csv is 2.0 MB: the service accepts files up to 1.0 MB"
-    ]
+    assert err == ["batchscore: error: big.csv is 2.0 MB: the service accepts files up to 1.0 MB"]
