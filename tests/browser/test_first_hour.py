@@ -145,7 +145,7 @@ def test_a_slow_job_shows_queued_then_a_moving_bar_then_succeeded(
     expect(row.get_by_text("Queued", exact=True)).to_be_visible()
     bar = row.get_by_role("progressbar")
     expect(bar).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    save_screenshot(page, "job-processing", locator=row)
+    save_screenshot(page, "job-processing")
     expect_job_to_end(row, "Succeeded")
 
     # Then it showed Queued, then Processing with the bar part-filled, then Succeeded, in order
