@@ -29,7 +29,7 @@ from batchscore_client.errors import (
     JobDidNotSucceed,
 )
 from batchscore_client.progress import ProgressBar
-from batchscore_client.render import detail_lines, job_summary, job_table
+from batchscore_client.render import beyond, detail_lines, job_summary, job_table
 
 STATUSES = ("AWAITING_UPLOAD", "QUEUED", "PROCESSING", "SUCCEEDED", "FAILED", "REJECTED")
 SETTING_FLAGS = (
@@ -308,7 +308,7 @@ def _fail(
     http = f", HTTP {status}" if status else ""
     suffix = f" [{exc.code}{http}]" if show_code else ""
     print(f"batchscore: error: {message}{suffix}", file=sys.stderr)
-    for line in detail_lines(details):
+    for line in detail_lines(beyond(message, details)):
         print(line, file=sys.stderr)
     if args.json:
         body: dict[str, Any] = {

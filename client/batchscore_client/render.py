@@ -30,7 +30,7 @@ def job_summary(job: dict[str, Any]) -> str:
     if isinstance(error, dict):
         lines.append(f"error    {error.get('message')} [{error.get('code')}]")
         details = [Detail.from_json(d) for d in error.get("details") or []]
-        lines.extend(detail_lines(details))
+        lines.extend(detail_lines(beyond(str(error.get("message")), details)))
     lines.extend(warning_lines(job))
     return "\n".join(lines)
 
@@ -67,6 +67,13 @@ def job_table(jobs: list[dict[str, Any]]) -> str:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4]
         for row in rows
     )
+
+
+def beyond(message: str, details: list[Detail]) -> list[Detail]:
+    """The details that say more than `message`: a placeless one repeating it is left out."""
+    return [
+        d for d in details if d.line is not None or d.column or d.field or d.message not in message
+    ]
 
 
 def detail_lines(details: list[Detail]) -> list[str]:

@@ -212,10 +212,10 @@ def test_notices_never_cover_a_control(
     row = job_row(page, good_csv.name)
     expect_job_to_end(row, "Succeeded")
 
-    # When notices pile up: a staged file, an archive with its Undo, a download
-    choose(page, good_csv)
+    # When notices pile up: a download, then a staged file
     row.get_by_role("button", name="Download").click()
     expect(page.get_by_text(re.compile(r"^Downloading"))).to_be_visible()
+    choose(page, good_csv)
     expect(page.locator(".toast")).to_have_count(2)
 
     # Then every control on screen can be seen and clicked, at the top and scrolled to the jobs

@@ -81,7 +81,7 @@ function renderWarningCount(job, showJob) {
 function renderError(job, showJob) {
   const { error } = job;
   if (!error) return h("span", { class: "error-text" }, "No details were recorded.");
-  const details = error.details || [];
+  const details = problemsOf(error);
   const shown = details.slice(0, MAX_ERRORS_SHOWN);
   const more = details.length - shown.length;
   return h(
@@ -101,6 +101,14 @@ function renderError(job, showJob) {
         },
         `Show all ${formatCount(details.length)} problems`,
       ),
+  );
+}
+
+/** The error's details that say more than its message (a placeless repeat is left out). */
+export function problemsOf(error) {
+  const placed = (detail) => (detail.line ?? null) !== null || Boolean(detail.column);
+  return (error?.details || []).filter(
+    (detail) => placed(detail) || !String(error.message || "").includes(detail.message),
   );
 }
 

@@ -8,7 +8,7 @@ import {
   modelParts,
   statusLabel,
 } from "./format.js";
-import { problemItem, warningCount } from "./jobdetails.js";
+import { problemItem, problemsOf, warningCount } from "./jobdetails.js";
 
 export const PAGE_SIZE = 20;
 
@@ -61,14 +61,12 @@ export class JobView {
     ];
     if (job.error) {
       body.push(h("p", { class: "error-text" }, job.error.message));
-      body.push(
-        pagedList({
-          id: "job-problems",
-          title: "Problems",
-          items: job.error.details || [],
-          total: (job.error.details || []).length,
-        }),
-      );
+      const problems = problemsOf(job.error);
+      if (problems.length > 0) {
+        body.push(
+          pagedList({ id: "job-problems", title: "Problems", items: problems, total: problems.length }),
+        );
+      }
     }
     const warnings = job.warnings || [];
     if (warningCount(job) > 0) {

@@ -253,3 +253,29 @@ def test_a_file_over_the_limit_is_refused_once_in_mb_before_upload(
     err = capsys.readouterr().err.splitlines()
     assert code == 2
     assert err == ["batchscore: error: big.csv is 2.0 MB: the service accepts files up to 1.0 MB"]
+
+
+def test_a_file_the_service_refused_as_too_large_is_reported_once(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
+    # Given a job rejected with one placeless problem that repeats its message
+    csv = tmp_path / "patients.csv"
+    csv.write_text("a\n1\n")
+    upload = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
+    http.post(
+        f"{API}/jobs",
+        status=201,
+        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
+    )
+    http.post(upload["url"], status=204)
+    message = "patients.csv is 107 MB: over the 100 MB limit"
+    error = {"code": "too_large", "message": message, "details": [{"message": message}]}
+    http.get(f"{API}/jobs/{JOB_ID}", json=job("REJECTED", error=error))
+
+    # When it is waited for
+    code = main(["submit", str(csv), "--wait", "--poll", "0"])
+
+    # Then the reason is printed once
+    err = capsys.readouterr().err
+    assert code == 5
+    assert err.count(message) == 1

@@ -114,6 +114,25 @@ def test_a_file_over_the_upload_limit_is_refused_before_anything_is_sent(http, t
     assert [call.request.method for call in http.calls] == ["GET"]
 
 
+def test_a_token_that_may_not_read_the_model_still_submits(http, tmp_path):
+    # Given a partner token without jobs/read (GET /model answers 403)
+    csv = tmp_path / "patients.csv"
+    csv.write_text("a\n1\n")
+    http.get(f"{API}/model", status=403, json={"message": "Forbidden"})
+    http.post(
+        f"{API}/jobs",
+        status=201,
+        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
+    )
+    http.post(UPLOAD["url"], status=204)
+
+    # When it submits a file
+    submitted = client().submit(csv)
+
+    # Then the upload goes ahead (the service checks the size itself)
+    assert submitted["job_id"] == JOB_ID
+
+
 def test_api_errors_carry_code_message_and_details(http):
     # Given
     http.get(
