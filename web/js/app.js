@@ -176,8 +176,10 @@ async function main() {
   if (auth.signedIn) {
     auth.scheduleRefresh();
     enterApp();
-  } else if (!(await auth.joinOtherTabs())) {
+  } else {
+    // The form at once; an open tab that shares its session (within milliseconds) replaces it.
     showView("auth");
+    auth.joinOtherTabs();
   }
 }
 
