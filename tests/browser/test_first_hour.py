@@ -197,8 +197,14 @@ def test_no_page_state_is_wider_than_the_viewport(
     widths["job details open"] = page.evaluate(PAGE_WIDTH)
     save_screenshot(page, f"job-details-{width}", full_page=True)
 
-    # Then no state of the page is wider than the window
+    # Then no state of the page is wider than the window, and the jobs fit their panel
     assert all(value <= width for value in widths.values()), widths
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
+    jobs_overflow = page.evaluate(
+        """() => { const wrap = document.querySelector(".table-wrap");
+                   return wrap.scrollWidth - wrap.clientWidth; }"""
+    )
+    assert jobs_overflow <= 0
 
 
 @pytest.mark.parametrize("sized_page", WIDTHS, indirect=True)

@@ -254,7 +254,7 @@ export class JobsPanel {
             "span",
             { class: "file-meta file-model", title: `Model ${job.model_version || model.name}` },
             h("span", { class: "fact" }, "model ", model.name || model.version),
-            model.name && model.version && h("span", { class: "fact" }, model.version),
+            model.name && model.version && h("code", { class: "fact" }, model.version),
           ),
       ),
       h(

@@ -22,7 +22,7 @@ MAX_RECORD_CHARS = 32 << 20
 class TextChunk:
     text: str  # whole records, each ending in a newline except perhaps the last one of the file
     first_line: int  # 1-based physical line of the chunk's first character
-    bytes_read: int  # bytes consumed from the source so far
+    bytes_read: int  # bytes of the source up to the end of this chunk (what progress extrapolates)
 
 
 class ChunkReader:
@@ -50,7 +50,10 @@ class ChunkReader:
                         raise _unbalanced_quotes(next_line)
                     break
                 body, buffer = buffer[:cut], buffer[cut:]
-                yield TextChunk(text=body, first_line=next_line, bytes_read=self._bytes_read)
+                # Not the 1 MiB blocks read ahead: what is still buffered counts (a character as
+                # a byte, close enough for a progress estimate) as not yet consumed.
+                consumed = max(self._bytes_read - len(buffer), 0)
+                yield TextChunk(text=body, first_line=next_line, bytes_read=consumed)
                 next_line += body.count("\n")
                 if eof:
                     break
