@@ -388,8 +388,9 @@ def test_warnings_show_in_the_row_and_in_full_in_the_details_view(
     signed_in.get_by_role("button", name="Refresh").click()
     row = job_row(signed_in, good_csv.name)
 
-    # When the analyst opens them from the job's row
-    row.get_by_role("button", name=re.compile(r"^1,500 warnings")).click()
+    # When the analyst opens them from the job's row (the view then reads the job afresh)
+    with signed_in.expect_response(lambda answer: answer.url.endswith(f"/jobs/{job_id}")):
+        row.get_by_role("button", name=re.compile(r"^1,500 warnings")).click()
 
     # Then the details view says how many there are and lists them with line and column, paged
     section = signed_in.get_by_role("dialog").get_by_role("region", name=re.compile("^Warnings"))

@@ -30,7 +30,9 @@ export class JobView {
     if (!this.dialog.open) this.dialog.showModal();
     try {
       const fresh = await this.api.getJob(job.job_id);
-      if (this.dialog.open && this.jobId === fresh.job_id) this.#render(fresh);
+      // Only a changed job is drawn again: a redraw would send the lists back to their first page.
+      const changed = JSON.stringify(fresh) !== JSON.stringify(job);
+      if (changed && this.dialog.open && this.jobId === fresh.job_id) this.#render(fresh);
     } catch {
       // the job as listed stays shown
     }
