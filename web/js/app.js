@@ -5,6 +5,7 @@ import { loadConfig } from "./config.js";
 import { $ } from "./dom.js";
 import { JobsPanel } from "./jobs.js";
 import { JobView } from "./jobview.js";
+import { ModelsView } from "./models.js";
 import { askForNotifications, canAskForNotifications, toast } from "./notify.js";
 import { UploadPanel } from "./upload.js";
 
@@ -141,6 +142,7 @@ async function main() {
     onJobCreated: (job) => jobs.addCreatedJob(job),
     onUploaded: () => jobs.refresh(),
   });
+  const models = new ModelsView({ api, auth, uploads });
 
   const enterApp = () => {
     showView("app");
@@ -148,13 +150,16 @@ async function main() {
     $("enable-notifications").hidden = !canAskForNotifications();
     $("main").focus();
     jobs.start();
-    uploads.loadModel(api.getModel());
+    const defaultModel = api.getModel();
+    uploads.loadModel(defaultModel);
+    models.start(defaultModel);
   };
 
   const showSignIn = setupSignIn(auth, enterApp);
   auth.onSignedOut = (reason) => {
     if ($("job-dialog").open) $("job-dialog").close();
     jobs.stop();
+    models.stop();
     uploads.clear();
     showView("auth");
     showSignIn(reason);
