@@ -64,8 +64,11 @@ score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
 schema: install ## print the model's input schema (the GET /model shape)
 	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli schema
 
-sample: install ## write build/sample.csv (ROWS rows of the model's schema; default 1000)
-	PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(or $(SAMPLE_ROWS),1000)
+# ROWS given to make (or in the environment) is the sample's size; else SAMPLE_ROWS, else 1000.
+SAMPLE_SIZE = $(if $(filter command line environment%,$(origin ROWS)),$(ROWS),$(or $(SAMPLE_ROWS),1000))
+
+sample: install ## write build/sample.csv: make sample ROWS=5 (default 1000; says when it replaces one)
+	@PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(SAMPLE_SIZE)
 
 bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mixed files (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)

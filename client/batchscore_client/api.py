@@ -16,6 +16,7 @@ import requests
 from batchscore_client.bundle import BUNDLE_CONTENT_TYPE, LocalBundle
 from batchscore_client.errors import (
     ApiError,
+    FileTooLarge,
     JobDidNotSucceed,
     PublishRefused,
     PublishTimedOut,
@@ -92,14 +93,41 @@ class BatchscoreClient:
                 f"the upload was refused (HTTP {answer.status_code}): {_s3_reason(answer.text)}"
             )
 
-    def submit(self, path: Path, callback_url: str | None = None, model: str | None = None) -> Job:
-        """Create a job for a local CSV and upload it; the job then moves on by itself."""
+    def submit(
+        self,
+        path: Path,
+        callback_url: str | None = None,
+        model: str | None = None,
+        *,
+        check_size: bool = True,
+    ) -> Job:
+        """Create a job for a local CSV and upload it; the job then moves on by itself.
+
+        A file over the service's `max_upload_bytes` (from `GET /model`) is refused before
+        anything is created or sent.
+        """
         if not path.is_file():
             raise TransferError(f"{path} is not a file")
+        if check_size:
+            self.check_upload_size(path)
         created = self.create_job(path.name, callback_url, model)
         self.upload(created["upload"], path)
         job: Job = created.get("job") or {k: v for k, v in created.items() if k != "upload"}
         return job
+
+    def check_upload_size(self, path: Path) -> None:
+        try:
+            limit = self.model().get("max_upload_bytes")
+        except ApiError as exc:
+            if exc.status in (403, 404):  # a token without jobs/read: the service still checks
+                return
+            raise
+        size = path.stat().st_size
+        if isinstance(limit, int) and size > limit:
+            raise FileTooLarge(
+                f"{path.name} is {_megabytes(size)}: the service accepts files up to "
+                f"{_megabytes(limit)}"
+            )
 
     def get_job(self, job_id: str) -> Job:
         return self._request("GET", f"/jobs/{_segment(job_id)}")
@@ -321,6 +349,12 @@ def result_filename(filename: str) -> str:
     base = posixpath.basename(filename) or "result.csv"
     stem = base[:-4] if base.lower().endswith(".csv") else base
     return f"{stem}.xlsx"
+
+
+def _megabytes(size: int) -> str:
+    """Sizes as the web page shows them (MB of 1024 KiB): `100 MB`, `2.5 MB`."""
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:,.0f} MB" if megabytes >= 10 else f"{megabytes:,.1f} MB"
 
 
 def _segment(value: str) -> str:

@@ -25,13 +25,14 @@ from batchscore_client.credentials import CredentialStore
 from batchscore_client.errors import (
     ApiError,
     BatchscoreClientError,
+    ConfigError,
     Detail,
     JobDidNotSucceed,
     PublishRefused,
 )
 from batchscore_client.models_cli import add_models_command
 from batchscore_client.progress import ProgressBar
-from batchscore_client.render import detail_lines, job_summary, job_table
+from batchscore_client.render import beyond, detail_lines, job_summary, job_table
 
 STATUSES = ("AWAITING_UPLOAD", "QUEUED", "PROCESSING", "SUCCEEDED", "FAILED", "REJECTED")
 SETTING_FLAGS = (
@@ -85,13 +86,18 @@ def cmd_login(ctx: Context) -> int:
         settings.require("user_pool_client_id")
         if not settings.cognito_url:
             settings.require("cognito_endpoint")
-        username = settings.username or input("username: ")
+        username = settings.username or _ask("username: ", hint="give --username")
         password = (
             _stdin_line()
             if args.password_stdin
-            else os.environ.get("BATCHSCORE_PASSWORD") or getpass.getpass("password: ")
+            else os.environ.get("BATCHSCORE_PASSWORD")
+            or _ask("password: ", secret=True, hint="pipe it in with --password-stdin")
         )
-        new_password = getpass.getpass("new password: ") if args.new_password else None
+        new_password = (
+            _ask("new password: ", secret=True, hint="set it in the web page first")
+            if args.new_password
+            else None
+        )
         login = CognitoLogin(settings.cognito_url, settings.user_pool_client_id)
         credentials = login.with_password(username, password, new_password=new_password)
         who = username
@@ -311,7 +317,7 @@ def _fail(
     http = f", HTTP {status}" if status else ""
     suffix = f" [{exc.code}{http}]" if show_code else ""
     print(f"batchscore: error: {message}{suffix}", file=sys.stderr)
-    for line in detail_lines(details):
+    for line in detail_lines(beyond(message, details)):
         print(line, file=sys.stderr)
     if args.json:
         body: dict[str, Any] = {
@@ -337,6 +343,16 @@ def _detail_json(detail: Detail) -> dict[str, Any]:
 
 def _stdin_line() -> str:
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def _ask(prompt: str, *, hint: str, secret: bool = False) -> str:
+    """A prompt on the terminal; without one (a script, `< /dev/null`), say what to use instead."""
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no terminal to ask for the {prompt.rstrip(': ')}: {hint}")
+    try:
+        return getpass.getpass(prompt) if secret else input(prompt)
+    except EOFError as exc:
+        raise ConfigError(f"no answer for the {prompt.rstrip(': ')}: {hint}") from exc
 
 
 def run() -> None:

@@ -83,6 +83,13 @@ class TransferError(BatchscoreClientError):
     code = "transfer_error"
 
 
+class FileTooLarge(TransferError):
+    """The file is over the service's upload limit: refused before it is sent."""
+
+    exit_code = 2
+    code = "file_too_large"
+
+
 class JobDidNotSucceed(BatchscoreClientError):
     """A waited-for job ended FAILED or REJECTED; `job` holds its error report."""
 

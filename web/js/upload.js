@@ -8,6 +8,7 @@ import { toast } from "./notify.js";
 
 const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const DONE_ITEM_LINGER_MS = 6000;
+const ADDED_NOTICE_MS = 4000;
 
 let nextItemId = 1;
 
@@ -68,7 +69,8 @@ export class UploadPanel {
     await Promise.all(added.map((item) => this.#check(item)));
     const ready = added.filter((item) => item.state === "ready").length;
     if (added.length > 0) {
-      toast(`${added.length} file${added.length === 1 ? "" : "s"} added, ${ready} ready to upload.`);
+      const text = `${added.length} file${added.length === 1 ? "" : "s"} added, ${ready} ready to upload.`;
+      toast(text, { ms: ADDED_NOTICE_MS });
     }
   }
 
@@ -130,15 +132,22 @@ export class UploadPanel {
     item.state = "uploading";
     item.refs.remove.disabled = true;
     item.refs.progress.hidden = false;
-    this.#setStatus(item, "Uploading… 0%");
+    // The checks were read before "Start upload": folded away, the jobs panel stays in sight.
+    item.refs.checks.hidden = true;
+    item.refs.preview.hidden = true;
+    this.#showUploadProgress(item, 0);
     try {
       const job = await this.api.createJob(item.file.name, this.modelRef);
-      this.onJobCreated({ ...job, filename: item.file.name, created_at: new Date().toISOString() });
-      await uploadToPresignedPost(job.upload, item.file, (fraction) => {
-        const percent = Math.round(fraction * 100);
-        item.refs.bar.value = percent;
-        this.#setStatus(item, `Uploading… ${percent}%`);
+      this.onJobCreated({
+        ...(job.job || {}),
+        ...job,
+        filename: item.file.name,
+        size_bytes: item.file.size,
+        created_at: job.job?.created_at || new Date().toISOString(),
       });
+      await uploadToPresignedPost(job.upload, item.file, (fraction) =>
+        this.#showUploadProgress(item, fraction),
+      );
       item.state = "done";
       this.#setStatus(item, "Uploaded");
       this.onUploaded(job);
@@ -157,6 +166,15 @@ export class UploadPanel {
     item.element.remove();
     this.items = this.items.filter((other) => other !== item);
     this.#updateActions();
+  }
+
+  /** The bar and its text always say the same number: both come from this one value. */
+  #showUploadProgress(item, fraction) {
+    const percent = Math.min(100, Math.floor(fraction * 100));
+    item.refs.bar.value = percent;
+    item.refs.bar.setAttribute("aria-valuetext", `${percent}%`);
+    const sent = `${formatBytes(Math.round(fraction * item.file.size))} of ${formatBytes(item.file.size)}`;
+    this.#setStatus(item, percent < 100 ? `Uploading… ${percent}% (${sent})` : "Uploaded, finishing…");
   }
 
   #setStatus(item, text) {

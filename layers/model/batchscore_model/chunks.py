@@ -24,7 +24,7 @@ CHUNK_CHARS = 4 << 20
 class TextChunk:
     text: str  # whole records, each ending in a newline except perhaps the last one of the file
     first_line: int  # 1-based physical line of the chunk's first character
-    bytes_read: int  # bytes consumed from the source so far
+    bytes_read: int  # bytes of the source up to the end of this chunk (what progress extrapolates)
 
 
 class ChunkReader:
@@ -74,7 +74,10 @@ class ChunkReader:
                 cut = len(buffer)
             body, buffer = buffer[:cut], buffer[cut:]
             scan, parity = 0, 0
-            yield TextChunk(text=body, first_line=next_line, bytes_read=self._bytes_read)
+            # Not the blocks read ahead: what is still buffered counts (a character as a byte,
+            # close enough for a progress estimate) as not yet consumed.
+            consumed = max(self._bytes_read - len(buffer), 0)
+            yield TextChunk(text=body, first_line=next_line, bytes_read=consumed)
             next_line += body.count("\n")
 
     def _find_cut(self, text: str, scan: int, parity: int) -> tuple[int, int, int]:
