@@ -11,10 +11,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from predict_models import MAX_ROWS, ErrorResponse, PredictRequest, PredictResponse
 from predict_rows import InvalidRows, predict_rows
-from process_model import model_bundle
+from process_model import model_bundle, resolve_model
 
 from batchscore_core.identity import PREDICT, MissingScope, NotAuthenticated, caller_from_event
 from batchscore_core.observability import logger, metrics, tracer
+from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -22,7 +23,8 @@ app = APIGatewayHttpResolver(enable_validation=True)
 @app.post("/predict", responses={200: {"description": "predictions in input order"}})
 def predict(request: PredictRequest) -> PredictResponse:
     caller_from_event(app.current_event.raw_event).require(PREDICT)
-    return predict_rows(request.rows, model_bundle())
+    ref = resolve_model(request.model)
+    return predict_rows(request.rows, model_bundle(ref), model_name=ref.name)
 
 
 def error_response(
@@ -57,6 +59,21 @@ def invalid_request(exc: RequestValidationError) -> Response:
         for error in errors
     ]
     return error_response(422, "invalid_request", "the request body is not valid", details)
+
+
+@app.exception_handler(ModelNotFound)
+def model_not_found(exc: ModelNotFound) -> Response:
+    return error_response(404, exc.code, str(exc), [{"model": name} for name in exc.known])
+
+
+@app.exception_handler(VersionNotFound)
+def version_not_found(exc: VersionNotFound) -> Response:
+    return error_response(404, exc.code, str(exc), [{"version": v} for v in exc.known])
+
+
+@app.exception_handler(VersionNotActive)
+def version_not_active(exc: VersionNotActive) -> Response:
+    return error_response(409, exc.code, str(exc))
 
 
 @app.exception_handler(UnicodeDecodeError)

@@ -13,9 +13,12 @@ Row = dict[str, Any]
 
 class PredictRequest(BaseModel):
     rows: Annotated[list[Row], Field(min_length=1, max_length=MAX_ROWS)]
+    # `<name>` (its champion) or `<name>@<version>`; default: the default model's champion.
+    model: Annotated[str | None, Field(max_length=200)] = None
 
 
 class PredictResponse(BaseModel):
+    model_name: str | None = None
     model_version: str
     predictions: list[dict[str, Any]]
 

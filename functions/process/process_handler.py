@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from process_model import model_bundle
+from process_model import job_model, model_bundle
 from process_run import RunSettings, process_job
 from pydantic import Json
 
@@ -45,14 +45,16 @@ def run_settings() -> RunSettings:
 def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
+    store = job_store()
+    bundle = model_bundle(job_model(store.get(job_id)))
     process_job(
         job_id,
         # The lease ends when this invocation must: after that, a retry may take the job over.
         lease_seconds=max(1, lambda_context.get_remaining_time_in_millis() // 1000),
-        store=job_store(),
+        store=store,
         data=data_store(),
         announcer=announcer(),
-        bundle=model_bundle(),
+        bundle=bundle,
         settings=run_settings(),
     )
 

@@ -20,7 +20,9 @@ from status_models import ErrorBody, ErrorInfo
 
 from batchscore_core.errors import InvalidTransition, JobNotFound, ResultNotReady
 from batchscore_core.identity import MissingScope, NotAuthenticated
+from batchscore_core.model_files import BundleTampered
 from batchscore_core.observability import logger
+from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
 from batchscore_core.store import InvalidPageToken
 from batchscore_model.errors import BundleError
 
@@ -122,6 +124,27 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(BundleError)
     def model_unavailable(exc: BundleError) -> Response:
         logger.exception("the model bundle cannot be read")
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE, "model_unavailable", "the model is not available"
+        )
+
+    @app.exception_handler(ModelNotFound)
+    def model_not_found(exc: ModelNotFound) -> Response:
+        details = [{"model": name} for name in exc.known]
+        return error_response(HTTPStatus.NOT_FOUND, exc.code, str(exc), details)
+
+    @app.exception_handler(VersionNotFound)
+    def version_not_found(exc: VersionNotFound) -> Response:
+        details = [{"version": version} for version in exc.known]
+        return error_response(HTTPStatus.NOT_FOUND, exc.code, str(exc), details)
+
+    @app.exception_handler(VersionNotActive)
+    def version_not_active(exc: VersionNotActive) -> Response:
+        return error_response(HTTPStatus.CONFLICT, exc.code, str(exc), [{"status": exc.status}])
+
+    @app.exception_handler(BundleTampered)
+    def model_tampered(exc: BundleTampered) -> Response:
+        logger.exception("a stored bundle does not match its record")
         return error_response(
             HTTPStatus.SERVICE_UNAVAILABLE, "model_unavailable", "the model is not available"
         )

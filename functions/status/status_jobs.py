@@ -17,6 +17,7 @@ from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook, is
 from batchscore_core.notify import Announcer
 from batchscore_core.observability import metrics
 from batchscore_core.queue import JobQueue
+from batchscore_core.registry_models import ModelRef
 from batchscore_core.settings import Settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
@@ -35,7 +36,7 @@ def owned_job(jobs: JobStore, job_id: str, owner: str) -> Job:
     return jobs.get_owned(job_id, owner)
 
 
-def new_job(caller: Caller, request: CreateJobRequest) -> Job:
+def new_job(caller: Caller, request: CreateJobRequest, model: ModelRef | None = None) -> Job:
     job_id = new_job_id()
     now = iso(utc_now())
     return Job(
@@ -48,6 +49,8 @@ def new_job(caller: Caller, request: CreateJobRequest) -> Job:
         updated_at=now,
         input_key=upload_key(caller.owner, job_id),
         webhook=Webhook(url=request.callback_url) if request.callback_url else None,
+        model_name=model.name if model else None,
+        model_version=model.version if model else None,
     )
 
 
@@ -67,12 +70,13 @@ def submit_job(
     *,
     idempotency_key: str | None,
     lambda_context: LambdaContext,
+    model: ModelRef | None = None,
 ) -> Job:
     """Store a new job awaiting its upload; a repeated Idempotency-Key finds the first one."""
     check_callback(request.callback_url, allow_insecure=settings.allow_insecure_callbacks)
 
     def create() -> Job:
-        job = jobs.create(new_job(caller, request))
+        job = jobs.create(new_job(caller, request, model))
         metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
         return job
 

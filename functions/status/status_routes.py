@@ -36,7 +36,11 @@ ARCHIVED = {"false": False, "true": True, "all": None}
     summary="Create a job and a presigned upload for its CSV",
     security=BEARER,
     responses=answers(
-        201, "The job and its upload form", AUTH, {409: "This Idempotency-Key is still in use"}
+        201,
+        "The job and its upload form",
+        AUTH,
+        {404: "No such model or version (the names that exist are listed)"},
+        {409: "This Idempotency-Key is still in use, or the version is not active"},
     ),
 )
 def create_job(
@@ -53,6 +57,8 @@ def create_job(
     ] = None,
 ) -> CreatedJob:
     settings = get_settings()
+    # The version is fixed now: a promotion never changes a job already submitted.
+    model = adapters.model_registry().resolve(request.model, settings.default_model_name)
     job = logic.submit_job(
         adapters.job_store(),
         settings,
@@ -60,6 +66,7 @@ def create_job(
         request,
         idempotency_key=idempotency_key,
         lambda_context=router.lambda_context,
+        model=model,
     )
     upload = logic.upload_form(
         adapters.data_store(),

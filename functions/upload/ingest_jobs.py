@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
-from ingest_check import IngestLimits, check_upload, job_error
+from ingest_check import ModelChooser, check_upload, job_error
 
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
 from batchscore_core.keys import (
@@ -18,6 +18,7 @@ from batchscore_core.notify import Announcer
 from batchscore_core.observability import logger, metrics
 from batchscore_core.outbox import new_drop_job, reject
 from batchscore_core.queue import JobQueue
+from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore, ObjectMissing
 from batchscore_core.store import JobStore
@@ -31,7 +32,7 @@ def ingest(
     data: DataStore,
     queue: JobQueue,
     announcer: Announcer,
-    limits: IngestLimits,
+    choose_model: ModelChooser,
 ) -> Job | None:
     """The job this object belongs to, after ingest; None when the object starts no job."""
     try:
@@ -48,7 +49,13 @@ def ingest(
 
     if job.status is JobStatus.AWAITING_UPLOAD:
         return _admit(
-            job, obj, store=store, data=data, queue=queue, announcer=announcer, limits=limits
+            job,
+            obj,
+            store=store,
+            data=data,
+            queue=queue,
+            announcer=announcer,
+            choose_model=choose_model,
         )
     if job.status is JobStatus.QUEUED and job.attempts == 0:
         # An earlier delivery queued the job but may have failed to send: send again (harmless).
@@ -80,7 +87,7 @@ def _admit(
     data: DataStore,
     queue: JobQueue,
     announcer: Announcer,
-    limits: IngestLimits,
+    choose_model: ModelChooser,
 ) -> Job | None:
     version_id = job.input_version_id or obj.version_id
     try:
@@ -96,6 +103,19 @@ def _admit(
             announcer=announcer,
         )
     try:
+        model = choose_model(job)
+    except (ModelNotFound, VersionNotFound, VersionNotActive) as exc:
+        return reject(
+            job,
+            JobError(code=exc.code, message=str(exc)),
+            from_state=JobStatus.AWAITING_UPLOAD,
+            store=store,
+            data=data,
+            announcer=announcer,
+            changes={"size_bytes": size},
+        )
+    limits = model.limits
+    try:
         check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
     except InputRejected as exc:
         return reject(
@@ -108,7 +128,11 @@ def _admit(
             changes={"size_bytes": size},
         )
 
-    changes: dict[str, object] = {"size_bytes": size}
+    changes: dict[str, object] = {
+        "size_bytes": size,
+        "model_name": model.ref.name,
+        "model_version": model.ref.version,
+    }
     if version_id:
         changes["input_version_id"] = version_id
     try:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ingest_jobs import ingest
-from upload_limits import ingest_limits
+from upload_limits import choose_model
 
 from batchscore_core.adapters import announcer, data_store, job_queue, job_store
 from batchscore_core.observability import logger, metrics, tracer
@@ -29,7 +29,7 @@ def record_handler(record: S3NotificationSqsRecord) -> None:
             data=data_store(),
             queue=job_queue(),
             announcer=announcer(),
-            limits=ingest_limits(),
+            choose_model=choose_model,
         )
 
 

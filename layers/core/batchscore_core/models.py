@@ -82,6 +82,7 @@ class Job(BaseModel):
     rows_total: int | None = None
     rows_done: int = 0
     rows_rejected: int = 0
+    model_name: str | None = None  # the registry model (issue 10); None on jobs made before it
     model_version: str | None = None
     archived: bool = False
     error: JobError | None = None

@@ -13,13 +13,13 @@ import process_handler
 import process_run
 import pytest
 import upload_handler
-from process_model import model_bundle
 from process_run import RunSettings, process_job
 
 from batchscore_core.adapters import announcer, data_store
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
+from batchscore_model.bundle import load_bundle
 from batchscore_model.engine import EngineOptions
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
@@ -73,7 +73,7 @@ def test_a_queued_job_succeeds_with_its_counts(
         7,
         0,
     )
-    assert (job.model_version, job.lease_expires_at) == (model_bundle().version, None)
+    assert (job.model_version, job.lease_expires_at) == (load_bundle().version, None)
     assert job.duration_ms is not None
     assert job.finished_at is not None
 
@@ -92,7 +92,7 @@ def test_a_web_result_is_stored_under_results_with_predictions(
     assert job.result_key == f"results/{OWNER}/{JOB_ID}/scores.xlsx"
     rows = workbook_rows(stack, job.result_key, job.result_version_id)
     header = list(rows[0])
-    assert header[: len(model_bundle().info.feature_names)] == model_bundle().info.feature_names
+    assert header[: len(load_bundle().info.feature_names)] == load_bundle().info.feature_names
     assert "prediction" in header
     assert len(rows) == 8
 
@@ -278,7 +278,7 @@ def test_progress_is_recorded_while_the_job_runs(
         store=store,
         data=data_store(),
         announcer=announcer(),
-        bundle=model_bundle(),
+        bundle=load_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
     )
 
@@ -309,7 +309,7 @@ def test_temp_files_are_removed_after_a_failed_attempt(
             store=store,
             data=data_store(),
             announcer=announcer(),
-            bundle=model_bundle(),
+            bundle=load_bundle(),
             settings=run_settings(tmp_path),
         )
 
@@ -341,7 +341,7 @@ def test_a_job_deleted_while_running_stops_quietly(
         store=store,
         data=data_store(),
         announcer=announcer(),
-        bundle=model_bundle(),
+        bundle=load_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=2),
     )
 

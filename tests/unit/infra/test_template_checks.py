@@ -236,6 +236,9 @@ def test_a_handler_whose_module_is_missing_is_reported(tmp_path: Path) -> None:
     (tmp_path / "functions" / "upload").mkdir()
     (tmp_path / "functions" / "process").mkdir()
     (tmp_path / "functions" / "upload" / "upload_handler.py").touch()
+    for function, module in (("registry", "registry_handler"), ("publish", "publish_handler")):
+        (tmp_path / "functions" / function).mkdir()
+        (tmp_path / "functions" / function / f"{module}.py").touch()
     for module in ("process_handler", "dlq_handler", "predict_handler", "webhook_handler"):
         (tmp_path / "functions" / "process" / f"{module}.py").touch()
 
