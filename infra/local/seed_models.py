@@ -85,3 +85,27 @@ def seed_models(
         if model.get("training"):
             registry.models.set_training(name, model["training"])
     return published
+
+
+def main() -> int:
+    """`python -m infra.local.seed_models`: seed the registry the environment names (one JSON
+    line out: `name@version (alias)` of each alias)."""
+    from batchscore_core import adapters
+
+    registry = Registry(
+        models=adapters.model_registry(),
+        files=adapters.model_files(),
+        events=adapters.model_events(),
+    )
+    seed_models(registry)
+    summary = [
+        f"{model.name}@{version} ({alias})"
+        for model in registry.models.list_models()
+        for alias, version in sorted(model.aliases.items())
+    ]
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
