@@ -27,6 +27,7 @@ from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_a
 
 _UPLOAD_KEY = re.compile(r"^model-uploads/(?P<name>[a-z0-9-]+)/(?P<upload_id>[0-9a-f]{32})/bundle$")
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+LEASE_SECONDS = 900  # longer than the function's timeout: a crashed attempt is taken over after
 
 
 def upload_of(key: str) -> tuple[str, str] | None:
@@ -56,13 +57,9 @@ def publish_upload(
     except UploadNotFound:
         logger.warning("no upload record for this archive: ignored", extra={"key": key})
         return None
-    validating = registry.update_upload(
-        upload,
-        UploadStatus.VALIDATING,
-        from_states=(UploadStatus.AWAITING_UPLOAD, UploadStatus.VALIDATING),
-    )
+    validating = registry.claim_upload(upload, lease_seconds=LEASE_SECONDS)
     if validating is None:
-        logger.info("upload already handled: event ignored", extra={"status": upload.status})
+        logger.info("upload handled by another delivery: ignored", extra={"status": upload.status})
         return None
     try:
         with tempfile.TemporaryDirectory(prefix="bundle-", dir=work_dir) as scratch:

@@ -17,9 +17,9 @@ from batchscore_core.adapters import clear_adapters
 from batchscore_core.settings import get_settings
 from batchscore_model.bundle_check import CheckedBundle, check_bundle
 from infra.local.functions import read_function
+from infra.local.moto_transactions import serialize_transactions
 from infra.local.provision import CREATORS, passive, provision
 from infra.local.provision.context import Created, ProvisionContext
-from infra.local.moto_transactions import serialize_transactions
 from infra.local.seed_models import Registry, seed_models
 from infra.local.template import StackTemplate
 from tests.conftest import REGION

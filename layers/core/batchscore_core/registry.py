@@ -8,6 +8,7 @@ concurrent moves one lands and the other is told to read again (AliasConflict).
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -324,6 +325,37 @@ class ModelRegistry:
         if item is None:
             raise UploadNotFound(upload_id)
         return UploadRecord.model_validate(item)
+
+    def claim_upload(self, upload: UploadRecord, *, lease_seconds: int) -> UploadRecord | None:
+        """AWAITING_UPLOAD (or VALIDATING whose lease ran out) -> VALIDATING, for one delivery.
+
+        None when another delivery holds it or it is decided: a duplicate S3 event, or SQS
+        delivering again while the first attempt still runs, does nothing.
+        """
+        now = int(time.time())
+        claimed = upload.model_copy(
+            update={
+                "status": UploadStatus.VALIDATING,
+                "updated_at": iso(utc_now()),
+                "lease_until": now + lease_seconds,
+            }
+        )
+        condition = Attr("status").eq(UploadStatus.AWAITING_UPLOAD.value) | (
+            Attr("status").eq(UploadStatus.VALIDATING.value) & Attr("lease_until").lt(now)
+        )
+        try:
+            self._table.put_item(
+                Item={
+                    **_to_dynamo(claimed.model_dump(mode="json")),
+                    "sk": UPLOAD + upload.upload_id,
+                },
+                ConditionExpression=condition,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == _CONDITION_FAILED:
+                return None
+            raise
+        return claimed
 
     def update_upload(
         self,

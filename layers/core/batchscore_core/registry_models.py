@@ -77,6 +77,7 @@ class VersionRecord(BaseModel):
     files: list[str] = Field(default_factory=list)
     # sha256 of the version's checksums.sha256: what the loader checks the S3 copy against.
     checksums_sha256: str
+    upload_id: str | None = None  # the publish upload that registered it (None for seeds)
 
     def summary(self) -> dict[str, Any]:
         """The `versions[]` entry of GET /models/{name} (DESIGN.md)."""
@@ -113,9 +114,10 @@ class UploadRecord(BaseModel):
     updated_at: str
     version: str | None = None
     error: dict[str, Any] | None = None
+    lease_until: int | None = None  # epoch s: until then one delivery validates it
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"key"})
+        return self.model_dump(mode="json", exclude={"key", "lease_until"})
 
 
 class ModelRef(BaseModel):

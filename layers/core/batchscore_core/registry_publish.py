@@ -34,7 +34,9 @@ class BundleToPublish:
     checksums_sha256: str
 
 
-def version_record(bundle: BundleToPublish, *, by: str) -> VersionRecord:
+def version_record(
+    bundle: BundleToPublish, *, by: str, upload_id: str | None = None
+) -> VersionRecord:
     meta = bundle.metadata
     return VersionRecord(
         name=bundle.name,
@@ -50,6 +52,7 @@ def version_record(bundle: BundleToPublish, *, by: str) -> VersionRecord:
         trained_at=str(meta["trained_at"]) if meta.get("trained_at") else None,
         files=bundle.files,
         checksums_sha256=bundle.checksums_sha256,
+        upload_id=upload_id,
     )
 
 
@@ -68,7 +71,7 @@ def publish_bundle(
     try:
         files.upload(bundle.name, bundle.version, bundle.directory, bundle.files)
         written = True
-        record = version_record(bundle, by=by)
+        record = version_record(bundle, by=by, upload_id=claim_id)
         registry.commit_version(record, bundle.task, reason=FIRST_VERSION_REASON)
     except BaseException:
         if written:

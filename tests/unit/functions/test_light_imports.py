@@ -18,6 +18,7 @@ LIGHT_HANDLERS = {
     "upload_handler": ["functions/upload", "layers/core", "layers/model"],
     "status_handler": ["functions/status", "layers/core", "layers/model"],
     "dlq_handler": ["functions/process", "layers/core"],
+    "registry_handler": ["functions/registry", "layers/core"],
 }
 
 

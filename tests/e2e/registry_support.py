@@ -1,0 +1,95 @@
+"""A data scientist's side of the registry, over HTTP: bundle archives, publish, poll.
+
+Bundles are made from the repository's seed files with plain JSON and hashlib (no product
+code): a relabelled bundle is the seed champion under a new version name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.e2e_support import ApiUser, poll, upload_presigned
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED_CHAMPION = REPO_ROOT / "layers" / "model" / "bundle"
+PUBLISH_TIMEOUT_SECONDS = 120
+DIABETES_COLUMNS = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+
+
+def fresh_model_name() -> str:
+    """A model of the test's own, so alias moves never touch what other tests use."""
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def write_checksums(directory: Path) -> None:
+    names = sorted(p.name for p in directory.iterdir() if p.name != "checksums.sha256")
+    lines = [f"{hashlib.sha256((directory / n).read_bytes()).hexdigest()}  {n}\n" for n in names]
+    (directory / "checksums.sha256").write_text("".join(lines), encoding="utf-8")
+
+
+def relabelled_bundle(target: Path, version: str, source: Path = SEED_CHAMPION) -> Path:
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        (target / path.name).write_bytes(path.read_bytes())
+    for name in ("schema.json", "metadata.json"):
+        document = json.loads((target / name).read_text())
+        document["version"] = version
+        (target / name).write_text(json.dumps(document, indent=2))
+    write_checksums(target)
+    return target
+
+
+def archive_of(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as bundle_tar:
+        for path in sorted(directory.iterdir()):
+            bundle_tar.add(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+def publish(
+    admin: ApiUser,
+    stack: Any,
+    name: str,
+    archive: bytes,
+    *,
+    timeout: float = PUBLISH_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """POST /models/{name}/versions, the presigned upload, then poll until it is decided."""
+    started = admin.request("POST", f"/models/{name}/versions", json={"filename": "bundle.tar.gz"})
+    assert started.status_code == 201, started.text
+    body = started.json()
+    upload_presigned(body["upload"], archive, "bundle.tar.gz")
+    upload: dict[str, Any] = poll(
+        lambda: admin.get_json(f"/models/{name}/uploads/{body['upload_id']}"),
+        lambda upload: upload["status"] in ("PUBLISHED", "REFUSED"),
+        what=f"publish of {name}",
+        stack=stack,
+        timeout=timeout,
+    )
+    return upload
+
+
+def move_alias(
+    admin: ApiUser, name: str, alias: str, version: str, reason: str, **extra: Any
+) -> Any:
+    return admin.request(
+        "PUT",
+        f"/models/{name}/aliases/{alias}",
+        json={"version": version, "reason": reason, **extra},
+    )
+
+
+def diabetes_csv(rows: int) -> bytes:
+    lines = [",".join(DIABETES_COLUMNS)]
+    for i in range(rows):
+        lines.append(
+            f"{30 + i % 40},{1 + i % 2},{22 + i % 10},{80 + i % 30},{150 + i},{90 + i},{40 + i % 20},{3 + i % 4},{4.2 + (i % 10) / 10:.1f},{85 + i % 20}"
+        )
+    return ("\n".join(lines) + "\n").encode()
