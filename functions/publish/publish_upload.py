@@ -27,7 +27,7 @@ from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_a
 
 _UPLOAD_KEY = re.compile(r"^model-uploads/(?P<name>[a-z0-9-]+)/(?P<upload_id>[0-9a-f]{32})/bundle$")
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
-LEASE_SECONDS = 900  # longer than the function's timeout: a crashed attempt is taken over after
+LEASE_SECONDS = 960  # longer than the function's timeout: a crashed attempt is taken over after
 
 
 def upload_of(key: str) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.e2e_support import ApiUser, poll, upload_presigned
+from tests.e2e.e2e_support import FINAL_STATES, ApiUser, poll, upload_presigned
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_CHAMPION = REPO_ROOT / "layers" / "model" / "bundle"
@@ -45,9 +45,10 @@ def relabelled_bundle(target: Path, version: str, source: Path = SEED_CHAMPION) 
     return target
 
 
-def archive_of(directory: Path) -> bytes:
+def archive_of(directory: Path, *, compress: bool = True) -> bytes:
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as bundle_tar:
+    options: dict[str, Any] = {"mode": "w:gz", "compresslevel": 1} if compress else {"mode": "w"}
+    with tarfile.open(fileobj=buffer, **options) as bundle_tar:
         for path in sorted(directory.iterdir()):
             bundle_tar.add(path, arcname=path.name)
     return buffer.getvalue()
@@ -93,3 +94,14 @@ def diabetes_csv(rows: int) -> bytes:
             f"{30 + i % 40},{1 + i % 2},{22 + i % 10},{80 + i % 30},{150 + i},{90 + i},{40 + i % 20},{3 + i % 4},{4.2 + (i % 10) / 10:.1f},{85 + i % 20}"
         )
     return ("\n".join(lines) + "\n").encode()
+
+
+def poll_final(user: ApiUser, job_id: str, stack: Any, *, timeout: float) -> dict[str, Any]:
+    job: dict[str, Any] = poll(
+        lambda: user.job(job_id),
+        lambda job: job["status"] in FINAL_STATES,
+        what=f"job {job_id} reaching a final state",
+        stack=stack,
+        timeout=timeout,
+    )
+    return job

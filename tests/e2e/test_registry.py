@@ -22,6 +22,7 @@ from tests.e2e.registry_support import (
     diabetes_csv,
     fresh_model_name,
     move_alias,
+    poll_final,
     publish,
     relabelled_bundle,
 )
@@ -236,3 +237,25 @@ def test_a_tampered_bundle_is_refused_with_the_reason(local_stack, admin, tmp_pa
     assert (upload["status"], upload["error"]["code"]) == ("REFUSED", "checksum_mismatch")
     assert "model.skops" in upload["error"]["message"]
     assert admin.request("GET", f"/models/{name}").status_code == 404
+
+
+@pytest.mark.slow
+def test_a_300_mb_bundle_is_published_and_scores_a_job(local_stack, admin, tmp_path: Path) -> None:
+    from tests.e2e.large_bundle import large_forest_bundle
+
+    # Given a generated forest of about 300 MB
+    name = fresh_model_name()
+    version = f"{name}-large"
+    directory = large_forest_bundle(tmp_path / "large", version, target_mb=300)
+    size_mb = (directory / "model.skops").stat().st_size / 1e6
+    assert size_mb > 250
+
+    # When it is published and a job names it
+    upload = publish(admin, local_stack, name, archive_of(directory, compress=False), timeout=900)
+    assert upload["status"] == "PUBLISHED", upload
+    created = submit(admin, feature_csv(50), "big-model.csv", f"{name}@{version}")
+    upload_presigned(created["upload"], feature_csv(50), "big-model.csv")
+    job = poll_final(admin, created["job_id"], local_stack, timeout=900)
+
+    # Then every row was scored by that version
+    assert (job["status"], job["rows_done"], job["model_version"]) == ("SUCCEEDED", 50, version)
