@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             region="us-east-1",
             account_id="123456789012",
         )
-        provision(stack, lambda service: boto3.client(service), url)
+        provision(stack, lambda service: boto3.client(service), url)  # type: ignore[call-overload]
         env = {
             **os.environ,
             "MODELS_TABLE_NAME": str(stack.resolver.ref("ModelsTable")),
