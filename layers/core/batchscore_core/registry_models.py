@@ -129,8 +129,8 @@ class ModelRef(BaseModel):
 
 def parse_model_ref(text: str) -> tuple[str, str | None]:
     """`name` or `name@version`; raises ModelNotFound for text that cannot name a model."""
-    name, _, version = text.strip().partition("@")
-    if not _MODEL_NAME.match(name) or (version and not _VERSION_NAME.match(version)):
+    name, at, version = text.strip().partition("@")
+    if not _MODEL_NAME.match(name) or (at and not _VERSION_NAME.match(version)):
         raise ModelNotFound(text, known=[])
     return name, version or None
 
