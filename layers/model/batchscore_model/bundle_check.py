@@ -61,14 +61,8 @@ def extract_archive(archive: Path, target: Path, *, max_bytes: int) -> Path:
     """A `.tar.gz`/`.tar`/`.zip` of a bundle (files at the top or in one folder) -> its folder."""
     target.mkdir(parents=True, exist_ok=True)
     try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as bundle_zip:
-                members = [(info.filename, info.file_size) for info in bundle_zip.infolist()]
-                _check_members(members, max_bytes)
-                for name, _ in members:
-                    if not name.endswith("/"):
-                        (target / PurePosixPath(name).name).write_bytes(bundle_zip.read(name))
-        elif tarfile.is_tarfile(archive):
+        # tar first: an uncompressed tar holding model.skops (itself a zip) looks like a zip too.
+        if tarfile.is_tarfile(archive):
             with tarfile.open(archive) as bundle_tar:
                 entries = [m for m in bundle_tar.getmembers() if not m.isdir()]
                 if any(not m.isfile() for m in entries):
@@ -80,6 +74,13 @@ def extract_archive(archive: Path, target: Path, *, max_bytes: int) -> Path:
                     with source, (target / PurePosixPath(member.name).name).open("wb") as out:
                         while block := source.read(1 << 20):
                             out.write(block)
+        elif zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as bundle_zip:
+                members = [(info.filename, info.file_size) for info in bundle_zip.infolist()]
+                _check_members(members, max_bytes)
+                for name, _ in members:
+                    if not name.endswith("/"):
+                        (target / PurePosixPath(name).name).write_bytes(bundle_zip.read(name))
         else:
             raise BundleRefused("archive_invalid", "not a .tar.gz, .tar or .zip archive")
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
