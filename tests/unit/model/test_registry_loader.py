@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from batchscore_model.checksums import write_checksums
+from batchscore_model.checksums import CHECKSUMS_FILE, write_checksums
 from batchscore_model.errors import BundleError
 from batchscore_model.registry_loader import BundleCache
-from batchscore_model.schema import BUNDLE_FILES, default_bundle_dir
+from batchscore_model.schema import default_bundle_dir
+
+RELABELLED = (
+    ("schema.json", "version"),
+    ("metadata.json", "version"),
+    ("reference.json", "model_version"),
+)
 
 
 class Fetcher:
@@ -25,11 +31,12 @@ class Fetcher:
         self.fetched.append((name, version))
         for path in default_bundle_dir().iterdir():
             shutil.copy(path, target / path.name)
-        for file_name in ("schema.json", "metadata.json"):
-            document = json.loads((target / file_name).read_text())
-            document["version"] = version
-            (target / file_name).write_text(json.dumps(document))
-        write_checksums(target, BUNDLE_FILES)
+        for file_name, field in RELABELLED:
+            if (target / file_name).is_file():
+                document = json.loads((target / file_name).read_text())
+                document[field] = version
+                (target / file_name).write_text(json.dumps(document))
+        write_checksums(target, [p.name for p in target.iterdir() if p.name != CHECKSUMS_FILE])
         if self.tamper:
             (target / "metadata.json").write_text("{}")
 

@@ -1,4 +1,5 @@
-"""Model bundles from the registry: loaded at first use, cached in /tmp and in memory.
+"""The one bundle loader of ProcessFunction and PredictFunction: versions from the registry,
+loaded at first use, cached in /tmp and in memory.
 
 A job names its version (resolved when it was created); a job from before the registry gets
 the default model's champion. The cache keeps the least recently used bundles out.
