@@ -240,6 +240,7 @@ def test_a_tampered_bundle_is_refused_with_the_reason(local_stack, admin, tmp_pa
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # generating, publishing and loading 300 MB takes minutes here
 def test_a_300_mb_bundle_is_published_and_scores_a_job(local_stack, admin, tmp_path: Path) -> None:
     from tests.e2e.large_bundle import large_forest_bundle
 
