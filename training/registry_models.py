@@ -36,9 +36,11 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from batchscore_model.bundle import save_bundle
+from batchscore_model.bundle import Bundle, add_reference, save_bundle
 from batchscore_model.derive import build_info
+from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.schema import BundleMetadata
+from training.reference import reference_for
 from training.train import HOLDOUT_FRACTION, SEED, existing_metadata, replacement_verdict
 from training.train import fingerprint as breast_cancer_fingerprint
 from training.train import load_dataset as load_breast_cancer
@@ -53,7 +55,7 @@ FOREST_DEPTH = 6
 @dataclass(frozen=True)
 class Recipe:
     directory: Path
-    fit: Callable[[datetime | None], tuple[Any, pd.DataFrame, BundleMetadata]]
+    fit: Callable[[datetime | None], tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]]
 
 
 def _library_versions() -> dict[str, str]:
@@ -70,7 +72,9 @@ def _version(prefix: str, data_fingerprint: str, estimator: Any) -> str:
     return f"{prefix}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
 
 
-def fit_forest(now: datetime | None = None) -> tuple[Any, pd.DataFrame, BundleMetadata]:
+def fit_forest(
+    now: datetime | None = None,
+) -> tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]:
     dataset = load_breast_cancer()
     x_train, x_test, y_train, y_test = train_test_split(
         dataset.features,
@@ -110,7 +114,7 @@ def fit_forest(now: datetime | None = None) -> tuple[Any, pd.DataFrame, BundleMe
         holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
         library_versions=_library_versions(),
     )
-    return pipeline, x_train, metadata
+    return pipeline, x_train, x_test, metadata
 
 
 def diabetes_frame() -> tuple[pd.DataFrame, pd.Series]:
@@ -126,7 +130,9 @@ def diabetes_fingerprint(features: pd.DataFrame, target: pd.Series) -> str:
     return digest.hexdigest()
 
 
-def fit_ridge(now: datetime | None = None) -> tuple[Any, pd.DataFrame, BundleMetadata]:
+def fit_ridge(
+    now: datetime | None = None,
+) -> tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]:
     features, target = diabetes_frame()
     x_train, x_test, y_train, y_test = train_test_split(
         features, target, test_size=HOLDOUT_FRACTION, random_state=SEED
@@ -152,7 +158,7 @@ def fit_ridge(now: datetime | None = None) -> tuple[Any, pd.DataFrame, BundleMet
         holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
         library_versions=_library_versions(),
     )
-    return pipeline, x_train, metadata
+    return pipeline, x_train, x_test, metadata
 
 
 RECIPES = [
@@ -162,17 +168,23 @@ RECIPES = [
 
 
 def write_recipe(recipe: Recipe, directory: Path, *, force: bool) -> int:
-    estimator, frame, metadata = recipe.fit(None)
+    estimator, frame, holdout, metadata = recipe.fit(None)
     verdict = replacement_verdict(existing_metadata(directory), metadata, force=force)
     metric = f"{metadata.primary_metric}={metadata.primary_value:.6f}"
     if verdict == "refuse":
-        print(f"{directory}: kept, better than the new {metadata.version} ({metric})", file=sys.stderr)
+        print(
+            f"{directory}: kept, better than the new {metadata.version} ({metric})", file=sys.stderr
+        )
         return 1
+    info = build_info(estimator, frame, version=metadata.version, accepts_missing=True)
+    reference = reference_for(frame, holdout, Bundle(estimator, info, metadata))
     if verdict == "up_to_date":
+        if not (directory / REFERENCE_FILE).exists():
+            add_reference(directory, reference)  # a bundle from before drift references
+            print(f"{directory}: added {REFERENCE_FILE} to {metadata.version}")
         print(f"{directory}: {metadata.version} ({metric}) is up to date")
         return 0
-    info = build_info(estimator, frame, version=metadata.version, accepts_missing=True)
-    save_bundle(directory, estimator, info, metadata)
+    save_bundle(directory, estimator, info, metadata, reference)
     print(f"{directory}: wrote {metadata.version} ({metric}, {len(info.columns)} columns)")
     return 0
 
