@@ -24,10 +24,11 @@ PATHS = ["layers/core", "layers/model", "functions/process", "."]
 CHILD = """
 import json, sys, time
 started = time.perf_counter()
-import process_handler, process_model
+import process_handler
+from batchscore_model import loaded
 from batchscore_core.registry_models import ModelRef
 imported = time.perf_counter()
-bundle = process_model.model_bundle(ModelRef(name=sys.argv[1], version=sys.argv[2]))
+bundle = loaded.model_bundle(ModelRef(name=sys.argv[1], version=sys.argv[2]))
 loaded = time.perf_counter()
 import pandas as pd
 row = pd.DataFrame([{c.name: (c.min + c.max) / 2 for c in bundle.info.columns}])

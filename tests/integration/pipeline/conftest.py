@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import process_handler
-import process_model
 import pytest
 import upload_limits
 
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobSource, JobStatus, iso, utc_now
 from batchscore_core.store import JobStore
+from batchscore_model import loaded
 from infra.local.seed_models import Registry
 from tests.integration.moto_stack import Stack
 
@@ -48,7 +48,7 @@ def waiting_job(store: JobStore) -> Callable[..., Job]:
 @pytest.fixture(autouse=True)
 def fresh_function_caches(registry: Registry) -> Iterator[None]:
     """Values the handlers cache per container, read again for each test's environment."""
-    caches = (upload_limits.ingest_limits, process_handler.run_settings, process_model.bundle_cache)
+    caches = (upload_limits.ingest_limits, process_handler.run_settings, loaded.bundle_cache)
     for cache in caches:
         cache.cache_clear()
     yield
