@@ -144,7 +144,7 @@ def test_an_unknown_model_is_a_404_listing_the_models(admin) -> None:
 
     # Then the 404 lists the names that exist
     assert answer.status_code == 404
-    names = [detail["model"] for detail in answer.json()["error"]["details"]]
+    names = [detail["message"] for detail in answer.json()["error"]["details"]]
     assert {"breast-cancer", "diabetes"} <= set(names)
 
 

@@ -16,6 +16,7 @@ from batchscore_core.registry import ModelRegistry
 from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_queue import WebhookQueue
 
 
@@ -44,6 +45,12 @@ def announcer() -> Announcer:
 
 
 @lru_cache(maxsize=1)
+def transitions() -> Transitions:
+    """The job's transitions, with every adapter their side effects need."""
+    return Transitions(job_store(), announcer(), data=data_store(), queue=job_queue())
+
+
+@lru_cache(maxsize=1)
 def model_registry() -> ModelRegistry:
     return ModelRegistry(get_settings().models_table_name)
 
@@ -65,6 +72,7 @@ def clear_adapters() -> None:
         data_store,
         job_queue,
         announcer,
+        transitions,
         model_registry,
         model_files,
         model_events,

@@ -23,7 +23,9 @@ from batchscore_core.models import iso, utc_now
 from batchscore_core.registry import model_upload_key
 from batchscore_core.registry_models import (
     AliasMove,
+    InvalidModelName,
     ModelRecord,
+    NotAdmin,
     TrainingPlan,
     UploadRecord,
     UploadStatus,
@@ -40,10 +42,6 @@ router = Router()
 
 
 # ------------------------------------------------------------------------- callers
-
-
-class Forbidden(Exception):
-    """The caller is signed in but not an admin."""
 
 
 class RegistryCaller(BaseModel):
@@ -81,7 +79,7 @@ def reader(request: Request) -> RegistryCaller:
 def admin(request: Request) -> RegistryCaller:
     caller = registry_caller(request)
     if not caller.is_admin:
-        raise Forbidden()
+        raise NotAdmin()
     return caller
 
 
@@ -330,10 +328,3 @@ def start_publish(
 def get_upload(name: NamePath, upload_id: str, caller: Admin) -> UploadView:
     record = adapters.model_registry().get_upload(name, upload_id)
     return UploadView.model_validate(record.public())
-
-
-class InvalidModelName(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"{name!r} is not a model name: lowercase letters, digits and '-', at most 63"
-        )

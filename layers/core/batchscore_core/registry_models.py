@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from batchscore_core.errors import BatchscoreError
+from batchscore_core.models import ErrorDetail
 
 ModelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 VersionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
@@ -158,7 +159,14 @@ def valid_version_name(version: str) -> bool:
 # ------------------------------------------------------------------------------- errors
 
 
-class ModelNotFound(BatchscoreError):
+class RegistryError(BatchscoreError):
+    """A registry error the HTTP API answers with `status` (batchscore_core.api_errors)."""
+
+    status = 404
+    details: list[ErrorDetail] = []
+
+
+class ModelNotFound(RegistryError):
     code = "model_not_found"
 
     def __init__(self, name: str, known: list[str]) -> None:
@@ -166,9 +174,10 @@ class ModelNotFound(BatchscoreError):
         super().__init__(f"no model {name!r}; models: {listed}")
         self.name = name
         self.known = known
+        self.details = [ErrorDetail(column="model", message=model) for model in known]
 
 
-class VersionNotFound(BatchscoreError):
+class VersionNotFound(RegistryError):
     code = "version_not_found"
 
     def __init__(self, name: str, version: str, known: list[str]) -> None:
@@ -177,37 +186,63 @@ class VersionNotFound(BatchscoreError):
         self.name = name
         self.version = version
         self.known = known
+        self.details = [ErrorDetail(column="version", message=v) for v in known]
 
 
-class VersionNotActive(BatchscoreError):
+class VersionNotActive(RegistryError):
     code = "version_not_active"
+    status = 409
 
     def __init__(self, name: str, version: str, status: str) -> None:
         super().__init__(f"version {version!r} of {name!r} is {status}, not active")
-        self.status = status
+        self.version_status = status
+        self.details = [ErrorDetail(column="status", message=status)]
 
 
-class AliasConflict(BatchscoreError):
+class AliasConflict(RegistryError):
     """Another move of the model's aliases landed first: read the model again and retry."""
 
     code = "alias_conflict"
+    status = 409
 
     def __init__(self, name: str, alias: str) -> None:
         super().__init__(f"the {alias} of {name!r} was moved meanwhile: read it again and retry")
 
 
-class UnknownAlias(BatchscoreError):
+class UnknownAlias(RegistryError):
     code = "unknown_alias"
 
     def __init__(self, alias: str) -> None:
         super().__init__(f"no alias {alias!r}: aliases are {', '.join(ALIASES)}")
 
 
-class UploadNotFound(BatchscoreError):
+class UploadNotFound(RegistryError):
     code = "upload_not_found"
 
     def __init__(self, upload_id: str) -> None:
         super().__init__(f"no upload {upload_id!r}")
+
+
+class NotAdmin(RegistryError):
+    """Signed in, but neither in the `admins` group nor holding the `models/admin` scope."""
+
+    code = "forbidden"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "only admins may change the registry (Cognito group 'admins' or scope models/admin)"
+        )
+
+
+class InvalidModelName(RegistryError):
+    code = "invalid_request"
+    status = 422
+
+    def __init__(self, name: str) -> None:
+        message = f"{name!r} is not a model name: lowercase letters, digits and '-', at most 63"
+        super().__init__(message)
+        self.details = [ErrorDetail(column="name", message=message)]
 
 
 class PublishRefused(BatchscoreError):

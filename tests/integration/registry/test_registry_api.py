@@ -81,7 +81,10 @@ def test_an_unknown_model_is_a_404_naming_the_models_that_exist() -> None:
     # Then the answer lists the names
     assert answer.status == 404
     assert answer.body["error"]["code"] == "model_not_found"
-    assert answer.body["error"]["details"] == [{"model": "breast-cancer"}, {"model": "diabetes"}]
+    assert answer.body["error"]["details"] == [
+        {"line": None, "column": "model", "message": "breast-cancer"},
+        {"line": None, "column": "model", "message": "diabetes"},
+    ]
 
 
 def test_an_admin_promotes_the_challenger_and_the_move_is_recorded(stack: Stack) -> None:
@@ -177,7 +180,9 @@ def test_a_version_that_is_not_active_cannot_be_promoted(stack: Stack) -> None:
     # Then it is refused with the version's status
     assert answer.status == 409
     assert answer.body["error"]["code"] == "version_not_active"
-    assert answer.body["error"]["details"] == [{"status": "retired"}]
+    assert answer.body["error"]["details"] == [
+        {"line": None, "column": "status", "message": "retired"}
+    ]
 
 
 def test_an_unknown_alias_or_version_is_a_404() -> None:
@@ -198,7 +203,9 @@ def test_an_unknown_alias_or_version_is_a_404() -> None:
     # Then both are 404s, the second listing the versions
     assert (alias.status, alias.body["error"]["code"]) == (404, "unknown_alias")
     assert (version.status, version.body["error"]["code"]) == (404, "version_not_found")
-    assert {"version": FOREST} in version.body["error"]["details"]
+    assert {"line": None, "column": "version", "message": FOREST} in version.body["error"][
+        "details"
+    ]
 
 
 def test_a_move_from_a_stale_view_is_a_409() -> None:
