@@ -7,9 +7,11 @@ first. Every load from disk verifies the checksums again (load_bundle does it).
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -62,14 +64,19 @@ class BundleCache:
             (directory / _COMPLETE).touch()  # its mtime is the disk cache's LRU clock
             return directory
         self._make_room()
-        staging = directory.with_name(f"{version}.partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(directory, ignore_errors=True)
+        # Its own staging folder: processes sharing a /tmp (the local runtime's workers) may
+        # fetch the same version at once; the first rename wins, the others use its copy.
+        staging = directory.with_name(f"{version}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         staging.mkdir(parents=True)
         try:
             self._fetch(name, version, staging)
             (staging / _COMPLETE).touch()
-            staging.rename(directory)
+            try:
+                staging.rename(directory)
+            except OSError:
+                if not (directory / _COMPLETE).is_file():
+                    raise
+                shutil.rmtree(staging, ignore_errors=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
