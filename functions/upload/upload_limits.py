@@ -12,9 +12,8 @@ from functools import lru_cache
 from ingest_check import IngestLimits, ModelChoice
 
 from batchscore_core import adapters
-from batchscore_core.models import Job
-from batchscore_core.outbox import dropped_input
-from batchscore_core.registry_models import ModelRef, drop_model_reference, tenant_models
+from batchscore_core.models import Job, JobSource
+from batchscore_core.registry_models import ModelRef, tenant_models
 from batchscore_core.settings import get_settings
 from batchscore_model.schema import ModelInfo
 
@@ -34,11 +33,8 @@ def choose_model(job: Job) -> ModelChoice:
     if job.model_name and job.model_version:
         ref = ModelRef(name=job.model_name, version=job.model_version)
     else:
-        dropped = dropped_input(job)
-        reference = None
-        if dropped is not None:
-            reference = drop_model_reference(dropped.path) or tenant_models(
-                settings.dropbox_tenant_models
-            ).get(dropped.tenant)
+        reference = job.model_name  # a drop under @<model>/ (origins.new_drop_job)
+        if reference is None and job.source is JobSource.DROPBOX:
+            reference = tenant_models(settings.dropbox_tenant_models).get(job.owner)
         ref = adapters.model_registry().resolve(reference, settings.default_model_name)
     return ModelChoice(ref=ref, limits=ingest_limits(ref.name, ref.version))
