@@ -54,8 +54,9 @@ fmt: install ## format the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-model: install ## train the default model into layers/model/bundle (FORCE=1 to replace a better one)
+model: install ## train the seed models: layers/model/bundle, models/*/* (FORCE=1 to replace a better one)
 	PYTHONPATH=layers/model:. $(PY) -m training.train $(if $(FORCE),--force,)
+	PYTHONPATH=layers/model:. $(PY) -m training.registry_models $(if $(FORCE),--force,)
 
 score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
 	@test -n "$(IN)" -a -n "$(OUT)" || { echo "usage: make score IN=input.csv OUT=output.xlsx"; exit 2; }

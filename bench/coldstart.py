@@ -20,6 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Bundles come from the registry (S3) in the functions; here the seed champion is read from disk.
+SEED_LOAD = (
+    "from pathlib import Path; from batchscore_model.bundle import load_bundle; "
+    f"load_bundle(Path({str(ROOT / 'layers' / 'model' / 'bundle')!r}))"
+)
+
 # name -> (function folder in the source tree, SAM logical id, module, code run after import)
 HANDLERS = {
     "upload": ("functions/upload", "UploadFunction", "upload_handler", ""),
@@ -28,13 +34,13 @@ HANDLERS = {
         "functions/process",
         "ProcessFunction",
         "process_handler",
-        "from batchscore_model.loaded import model_bundle; model_bundle()",
+        SEED_LOAD,
     ),
     "predict": (
         "functions/predict",
         "PredictFunction",
         "predict_handler",
-        "from batchscore_model.loaded import model_bundle; model_bundle()",
+        SEED_LOAD,
     ),
 }
 LAYERS = ("layers/core", "layers/model")
@@ -58,7 +64,7 @@ def paths(name: str, build_dir: Path | None) -> list[str]:
     folder, logical_id, _, _ = HANDLERS[name]
     if build_dir is None:
         return [str(ROOT / folder), *(str(ROOT / layer) for layer in LAYERS)]
-    layers = [build_dir / layer / "python" for layer in ("CoreLayer", "ModelLayer")]
+    layers = [build_dir / layer / "python" for layer in ("CoreLayer", "ModelLayer", "ScoringLayer")]
     return [str(build_dir / logical_id), *(str(layer) for layer in layers)]
 
 

@@ -24,7 +24,7 @@ from botocore.config import Config
 from infra.local.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-START_TIMEOUT_SECONDS = 120
+START_TIMEOUT_SECONDS = 240  # the registry's seed bundles are published at start
 VISIBILITY_TIMEOUT_SECONDS = int(os.environ.get("BATCHSCORE_E2E_VISIBILITY_TIMEOUT", "5"))
 LOG_TAIL_LINES = 80
 _ATTEMPTS = 3  # another process may take a "free" port before the runtime binds it

@@ -9,17 +9,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from predict_rows import predict_rows
 
 from batchscore_core.api_errors import api_app
+from batchscore_core.model_files import BundleTampered
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
 from batchscore_model.errors import BundleError
-from batchscore_model.loaded import model_bundle
+from batchscore_model.loaded import model_bundle, resolve_model
 
 
-def score(rows: list[Row]) -> PredictResponse:
-    return predict_rows(rows, model_bundle())
+def score(rows: list[Row], model: str | None = None) -> PredictResponse:
+    ref = resolve_model(model)
+    return predict_rows(rows, model_bundle(ref), model_name=ref.name)
 
 
-app = api_app(predict_router(score), too_large=[TOO_MANY_ROWS], unavailable=[BundleError])
+app = api_app(
+    predict_router(score), too_large=[TOO_MANY_ROWS], unavailable=[BundleError, BundleTampered]
+)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

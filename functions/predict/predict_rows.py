@@ -17,14 +17,18 @@ class InvalidRows(ApiProblem):
         super().__init__("some rows cannot be scored", details)
 
 
-def predict_rows(rows: list[Row], bundle: Bundle) -> PredictResponse:
+def predict_rows(
+    rows: list[Row], bundle: Bundle, *, model_name: str | None = None
+) -> PredictResponse:
     """Predictions in input order; InvalidRows (with 1-based row numbers) if any row is bad."""
     results, errors = bundle.predict_records(rows)
     if errors:
         raise InvalidRows([_detail(error) for error in errors])
     ordered = sorted(results, key=lambda result: int(result["row"]))
     return PredictResponse(
-        model_version=bundle.version, predictions=[_prediction(result) for result in ordered]
+        model_name=model_name,
+        model_version=bundle.version,
+        predictions=[_prediction(result) for result in ordered],
     )
 
 

@@ -14,13 +14,14 @@ from process_faults import backoff_seconds
 from process_run import HandedBack, RunSettings, process_job
 from pydantic import Json
 
-from batchscore_core.adapters import data_store, job_queue, transitions
+from batchscore_core.adapters import data_store, job_queue, job_store, transitions
+from batchscore_core.errors import JobNotFound
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
 from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_model.engine import EngineOptions
-from batchscore_model.loaded import model_bundle
+from batchscore_model.loaded import job_model, model_bundle
 
 
 class JobSqsRecord(SqsRecordModel):
@@ -46,13 +47,19 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
     try:
+        # The job names its registry version: loaded (or taken from the cache) before the claim.
+        bundle = model_bundle(job_model(job_store().get(job_id)))
+    except JobNotFound:
+        logger.info("no such job: delivery ignored")
+        return
+    try:
         process_job(
             job_id,
             # The lease ends when this invocation must: after that, a retry may take the job over.
             lease_seconds=max(1, lambda_context.get_remaining_time_in_millis() // 1000),
             life=transitions(),
             data=data_store(),
-            bundle=model_bundle(),
+            bundle=bundle,
             settings=run_settings(),
         )
     except HandedBack:

@@ -11,11 +11,12 @@ from status_openapi import openapi_document
 
 from batchscore_core.api_docs import answers
 from batchscore_core.api_errors import api_app
+from batchscore_core.model_files import BundleTampered
 from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
 from batchscore_model.errors import BundleError
 
 
-def served_by_predict_function(rows: list[Row]) -> PredictResponse:
+def served_by_predict_function(rows: list[Row], model: str | None = None) -> PredictResponse:
     """API Gateway routes POST /predict to PredictFunction: here it is only documented."""
     raise NotFoundError()
 
@@ -25,7 +26,7 @@ app = api_app(
     status_info.router,
     predict_router(served_by_predict_function),
     too_large=[TOO_MANY_ROWS],
-    unavailable=[BundleError],
+    unavailable=[BundleError, BundleTampered],
 )
 
 

@@ -13,6 +13,7 @@ from batchscore_core.identity import Caller
 from batchscore_core.keys import new_job_id, result_stem
 from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook
 from batchscore_core.origins import new_upload_job
+from batchscore_core.registry_models import ModelRef
 from batchscore_core.settings import Settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
@@ -35,14 +36,23 @@ def job_source(caller: Caller, *, from_browser: bool) -> JobSource:
     return JobSource.WEB if from_browser and not caller.is_machine else JobSource.API
 
 
-def new_job(caller: Caller, request: CreateJobRequest, *, from_browser: bool = True) -> Job:
-    return new_upload_job(
+def new_job(
+    caller: Caller,
+    request: CreateJobRequest,
+    model: ModelRef | None = None,
+    *,
+    from_browser: bool = True,
+) -> Job:
+    job = new_upload_job(
         new_job_id(),
         caller.owner,
         request.filename,
         job_source(caller, from_browser=from_browser),
         Webhook(url=request.callback_url) if request.callback_url else None,
     )
+    if model is None:
+        return job
+    return job.model_copy(update={"model_name": model.name, "model_version": model.version})
 
 
 def check_callback(url: str | None, *, allow_insecure: bool) -> None:
@@ -61,13 +71,14 @@ def submit_job(
     *,
     idempotency_key: str | None,
     lambda_context: LambdaContext,
+    model: ModelRef | None = None,
     from_browser: bool = True,
 ) -> Job:
     """Store a new job awaiting its upload; a repeated Idempotency-Key finds the first one."""
     check_callback(request.callback_url, allow_insecure=settings.allow_insecure_callbacks)
 
     def create() -> Job:
-        return life.submit(new_job(caller, request, from_browser=from_browser))
+        return life.submit(new_job(caller, request, model, from_browser=from_browser))
 
     if idempotency_key is None:
         return create()

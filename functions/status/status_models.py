@@ -41,6 +41,12 @@ class CreateJobRequest(BaseModel):
 
     filename: CsvFilename
     callback_url: CallbackUrl | None = None
+    model: str | None = Field(
+        default=None,
+        max_length=200,
+        description="`<name>` (its champion) or `<name>@<version>`; default: the default "
+        "model's champion. Resolved now and recorded on the job as model_name + model_version.",
+    )
 
 
 class ArchiveRequest(BaseModel):
@@ -97,6 +103,7 @@ class ResultLink(BaseModel):
 
 
 class ModelDescription(BaseModel):
+    name: str | None = None  # the registry model (the default model's champion)
     version: str
     task: str
     columns: list[ColumnSpec]

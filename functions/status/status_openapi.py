@@ -10,6 +10,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
+from batchscore_core import registry_api
+
 TITLE = "batchscore"
 API_VERSION = "1.0.0"
 DESCRIPTION = (
@@ -33,4 +35,20 @@ def openapi_document(app: APIGatewayHttpResolver) -> dict[str, Any]:
         },
     )
     document: dict[str, Any] = json.loads(generated)
+    _add_registry_routes(document)
     return document
+
+
+def _add_registry_routes(document: dict[str, Any]) -> None:
+    """RegistryFunction serves /models*: its routes, generated from the same router, join here."""
+    registry = APIGatewayHttpResolver(enable_validation=True)
+    registry.include_router(registry_api.router)
+    generated: dict[str, Any] = json.loads(
+        registry.get_openapi_json_schema(
+            title=TITLE, security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")}
+        )
+    )
+    document["paths"].update(generated.get("paths", {}))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in generated.get("components", {}).get("schemas", {}).items():
+        schemas.setdefault(name, schema)

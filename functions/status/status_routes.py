@@ -36,7 +36,11 @@ ARCHIVED = {"false": False, "true": True, "all": None}
     summary="Create a job and a presigned upload for its CSV",
     security=BEARER,
     responses=answers(
-        201, "The job and its upload form", AUTH, {409: "This Idempotency-Key is still in use"}
+        201,
+        "The job and its upload form",
+        AUTH,
+        {404: "No such model or version (the names that exist are listed)"},
+        {409: "This Idempotency-Key is still in use, or the version is not active"},
     ),
 )
 def create_job(
@@ -61,6 +65,8 @@ def create_job(
     ] = None,
 ) -> CreatedJob:
     settings = get_settings()
+    # The version is fixed now: a promotion never changes a job already submitted.
+    model = adapters.model_registry().resolve(request.model, settings.default_model_name)
     job = logic.submit_job(
         adapters.transitions(),
         settings,
@@ -69,6 +75,7 @@ def create_job(
         idempotency_key=idempotency_key,
         from_browser=origin is not None,
         lambda_context=router.lambda_context,
+        model=model,
     )
     upload = logic.upload_form(
         adapters.data_store(),

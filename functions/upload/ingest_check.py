@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from batchscore_core.models import JobError
+from batchscore_core.models import Job, JobError
+from batchscore_core.registry_models import ModelRef
 from batchscore_core.storage import DataStore
 from batchscore_model.csvcheck import precheck
 from batchscore_model.errors import InputRejected
@@ -16,6 +18,17 @@ HEAD_BYTES = 64 * 1024
 class IngestLimits:
     max_upload_bytes: int
     required_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The registry version a job scores with, and what its input must hold."""
+
+    ref: ModelRef
+    limits: IngestLimits
+
+
+ModelChooser = Callable[[Job], ModelChoice]
 
 
 def check_upload(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ingest_check import IngestLimits, check_upload, job_error
+from ingest_check import ModelChooser, check_upload, job_error
 
 from batchscore_core.models import Job, JobError, JobStatus
 from batchscore_core.observability import logger
 from batchscore_core.origins import job_of_object
+from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore, ObjectMissing
 from batchscore_core.transitions import Transitions
@@ -16,7 +17,7 @@ INPUT_MISSING = JobError(code="input_missing", message="the uploaded file is no 
 
 
 def ingest(
-    obj: StoredObject, *, life: Transitions, data: DataStore, limits: IngestLimits
+    obj: StoredObject, *, life: Transitions, data: DataStore, choose_model: ModelChooser
 ) -> Job | None:
     """The job this object belongs to, after ingest; None when the object starts no job."""
     found = job_of_object(obj, life.store)
@@ -26,7 +27,7 @@ def ingest(
     logger.set_correlation_id(job.job_id)
 
     if job.status is JobStatus.AWAITING_UPLOAD:
-        return _admit(job, obj, life=life, data=data, limits=limits)
+        return _admit(job, obj, life=life, data=data, choose_model=choose_model)
     if job.status is JobStatus.QUEUED and job.attempts == 0:
         # An earlier delivery queued the job but may have failed to send: send again (harmless).
         life.resend(job)
@@ -36,7 +37,7 @@ def ingest(
 
 
 def _admit(
-    job: Job, obj: StoredObject, *, life: Transitions, data: DataStore, limits: IngestLimits
+    job: Job, obj: StoredObject, *, life: Transitions, data: DataStore, choose_model: ModelChooser
 ) -> Job | None:
     version_id = job.input_version_id or obj.version_id
     try:
@@ -44,7 +45,15 @@ def _admit(
     except ObjectMissing:
         return life.reject(job, INPUT_MISSING)
     try:
+        model = choose_model(job)
+    except (ModelNotFound, VersionNotFound, VersionNotActive) as exc:
+        error = JobError(code=exc.code, message=str(exc), details=exc.details)
+        return life.reject(job, error, changes={"size_bytes": size})
+    limits = model.limits
+    try:
         check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
     except InputRejected as exc:
         return life.reject(job, job_error(exc), changes={"size_bytes": size})
-    return life.admit(job, size_bytes=size, version_id=version_id)
+    # The version is fixed now (a drop names its model here): a promotion never changes it.
+    chosen = {"model_name": model.ref.name, "model_version": model.ref.version}
+    return life.admit(job, size_bytes=size, version_id=version_id, changes=chosen)

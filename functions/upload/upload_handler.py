@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ingest_jobs import ingest
-from upload_limits import ingest_limits
+from upload_limits import choose_model
 
 from batchscore_core.adapters import data_store, transitions
 from batchscore_core.observability import logger, metrics, tracer
@@ -20,7 +20,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsReco
 def record_handler(record: S3NotificationSqsRecord) -> None:
     """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
     for obj in created_objects(record.body):
-        ingest(obj, life=transitions(), data=data_store(), limits=ingest_limits())
+        ingest(obj, life=transitions(), data=data_store(), choose_model=choose_model)
 
 
 @logger.inject_lambda_context

@@ -1,16 +1,40 @@
-"""What ingest checks against: the size limit and the model's required columns, read once."""
+"""What ingest checks against: the size limit and the required columns of the job's model.
+
+The model is the job's (POST /jobs resolved it), or for a drop-folder file the one its path
+names (`dropbox/<tenant>/@<model>[@<version>]/<name>.csv`), else its tenant's default model
+(DROPBOX_TENANT_MODELS), else the default model's champion.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from ingest_check import IngestLimits
+from ingest_check import IngestLimits, ModelChoice
 
+from batchscore_core import adapters
+from batchscore_core.models import Job, JobSource
+from batchscore_core.registry_models import ModelRef, tenant_models
 from batchscore_core.settings import get_settings
-from batchscore_model.schema import load_model_info
+from batchscore_model.schema import ModelInfo
 
 
-@lru_cache(maxsize=1)
-def ingest_limits() -> IngestLimits:
-    required = tuple(load_model_info().required_columns)
+@lru_cache(maxsize=8)
+def ingest_limits(name: str, version: str) -> IngestLimits:
+    """A version is immutable: its schema is read from the registry once per container."""
+    record = adapters.model_registry().get_version(name, version)
+    schema = adapters.model_files().schema(name, version, record.checksums_sha256)
+    required = tuple(ModelInfo.model_validate(schema).required_columns)
     return IngestLimits(max_upload_bytes=get_settings().max_upload_bytes, required_columns=required)
+
+
+def choose_model(job: Job) -> ModelChoice:
+    """Raises the registry's ModelNotFound / VersionNotFound / VersionNotActive."""
+    settings = get_settings()
+    if job.model_name and job.model_version:
+        ref = ModelRef(name=job.model_name, version=job.model_version)
+    else:
+        reference = job.model_name  # a drop under @<model>/ (origins.new_drop_job)
+        if reference is None and job.source is JobSource.DROPBOX:
+            reference = tenant_models(settings.dropbox_tenant_models).get(job.owner)
+        ref = adapters.model_registry().resolve(reference, settings.default_model_name)
+    return ModelChoice(ref=ref, limits=ingest_limits(ref.name, ref.version))

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build one Lambda layer for python3.12 x86_64 into ARTIFACTS_DIR/python (SAM makefile builds).
 #
-#   build-layer.sh --source DIR --package NAME [--bundle] [--no-deps] ARTIFACTS_DIR
+#   build-layer.sh --source DIR [--package NAME] [--bundle] [--no-deps] [--code-only] ARTIFACTS_DIR
+#
+# Without --package, only the requirements are installed (a libraries layer); with --code-only,
+# only the package is copied (no requirements installed).
 #
 # Wheels are resolved for Lambda's platform, not this machine's: Lambda's python3.12 has glibc
 # 2.34, so manylinux_2_34 down to manylinux_2_17. pip does not expand a manylinux_2_28 tag to
@@ -13,34 +16,39 @@
 # Needs PYTHON312 (set by infra/build/sam-build.sh) and `strip` (binutils).
 set -euo pipefail
 
-source_dir="" package="" bundle=0 no_deps=()
+source_dir="" package="" bundle=0 no_deps=() code_only=0
 while [[ $# -gt 1 ]]; do
     case "$1" in
         --source) source_dir="$2"; shift 2 ;;
         --package) package="$2"; shift 2 ;;
         --bundle) bundle=1; shift ;;
         --no-deps) no_deps=(--no-deps); shift ;;
+        --code-only) code_only=1; shift ;;
         *) echo "build-layer.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-artifacts_dir="${1:?usage: build-layer.sh --source DIR --package NAME [--bundle] [--no-deps] ARTIFACTS_DIR}"
+artifacts_dir="${1:?usage: build-layer.sh --source DIR [--package NAME] [--bundle] [--no-deps] [--code-only] ARTIFACTS_DIR}"
 python312="${PYTHON312:?PYTHON312 is not set: run the build through infra/build/sam-build.sh}"
 requirements="$source_dir/requirements.txt"
 
-for needed in "$source_dir/$package/__init__.py" "$requirements"; do
+needed_files=("$requirements")
+[[ -n "$package" ]] && needed_files+=("$source_dir/$package/__init__.py")
+for needed in "${needed_files[@]}"; do
     [[ -f "$needed" ]] || { echo "build-layer.sh: $needed:1:1: missing" >&2; exit 1; }
 done
+label="${package:-$(basename "$source_dir")}"
 command -v strip >/dev/null || {
     echo "build-layer.sh: 'strip' not found: install binutils (apt-get install binutils)" >&2
     exit 1
 }
 
-step() { echo "build-layer.sh: $package: $* (${SECONDS}s)"; }
+step() { echo "build-layer.sh: $label: $* (${SECONDS}s)"; }
 
 target="$artifacts_dir/python"
 rm -rf "$target"
 mkdir -p "$target"
 
+if [[ "$code_only" == 0 ]]; then
 step "pip install for manylinux x86_64 cp312"
 "$python312" -m pip install --quiet --disable-pip-version-check --no-compile \
     --platform manylinux_2_34_x86_64 --platform manylinux_2_28_x86_64 \
@@ -56,12 +64,15 @@ step "removing tests, stubs and caches; stripping extension modules"
 find "$target" -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} +
 find "$target" -type f \( -name '*.pyi' -o -name '*.pyc' -o -name '*.pyx' -o -name '*.pxd' \) -delete
 find "$target" -type f -name '*.so*' -not -path '*.libs/*' -exec strip --strip-unneeded {} +
+fi
 
-cp -R "$source_dir/$package" "$target/$package"
+if [[ -n "$package" ]]; then
+    cp -R "$source_dir/$package" "$target/$package"
+    find "$target/$package" -depth -type d -name __pycache__ -exec rm -rf {} +
+fi
 if [[ "$bundle" == 1 ]]; then
     cp -R "$source_dir/bundle" "$target/bundle"
 fi
-find "$target/$package" -depth -type d -name __pycache__ -exec rm -rf {} +
 
 step "compiling cp312 bytecode"
 "$python312" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$target" >/dev/null

@@ -18,7 +18,7 @@ VISIBILITY_FACTOR = 6
 MAX_RECEIVE_COUNT = 3
 SQS_DEFAULT_VISIBILITY = 30
 SAM_DEFAULT_TIMEOUT = 3
-NOTIFYING_PREFIXES = frozenset({"uploads/", "dropbox/"})
+NOTIFYING_PREFIXES = frozenset({"uploads/", "dropbox/", "model-uploads/"})
 METRICS_NAMESPACE = "batchscore"
 
 # Every function shares batchscore_core.settings.Settings, so every function gets all of them.
@@ -238,7 +238,7 @@ def _filter_rules(configuration: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_notifications(template: Template) -> list[Problem]:
-    """Bucket notifications fire only for uploads/ and dropbox/, so results trigger nothing."""
+    """Bucket notifications fire only for inputs (and bundle uploads): results trigger nothing."""
     problems = []
     for name, bucket in template.resources(BUCKET).items():
         notifications = _properties(bucket).get("NotificationConfiguration") or {}

@@ -15,6 +15,7 @@ from infra.local.demo_user import create_demo_user
 from infra.local.emulator import Emulator
 from infra.local.errors import LocalRuntimeError
 from infra.local.functions import FunctionSpec, read_functions
+from infra.local.local_registry import ADMINS_GROUP, seed_local_registry
 from infra.local.oauth import TokenEndpoint
 from infra.local.outputs import resolve_outputs, web_config, write_json
 from infra.local.pool import FunctionPool, worker_environment
@@ -40,6 +41,7 @@ class LocalRuntime:
     settings: LocalSettings
     stack: StackTemplate | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    seeded_models: list[str] = field(default_factory=list)
     _emulator: Emulator | None = None
     _pools: dict[str, FunctionPool] = field(default_factory=dict)
     _servers: list[Any] = field(default_factory=list)
@@ -64,6 +66,7 @@ class LocalRuntime:
             visibility_timeout=settings.visibility_timeout,
         )
         self.outputs = resolve_outputs(self.stack, settings.api_url, settings.web_url)
+        self.seeded_models = seed_local_registry(self.stack, settings.emulator_url, settings.region)
         functions = read_functions(self.stack)
         self._start_pools(functions)
         self._start_pollers(functions)
@@ -205,11 +208,14 @@ class LocalRuntime:
             log.warning("no UserPoolId output: no demo user created")
             return
         assert self._emulator is not None
+        cognito = self._emulator.client("cognito-idp")
+        declared = {r.logical_id for r in self.stack.resources()} if self.stack else set()
+        admins = (ADMINS_GROUP,) if "AdminsGroup" in declared else ()
         create_demo_user(
-            self._emulator.client("cognito-idp"),
-            str(pool_id),
-            self.settings.demo_user,
-            self.settings.demo_password,
+            cognito, str(pool_id), self.settings.demo_user, self.settings.demo_password, admins
+        )
+        create_demo_user(
+            cognito, str(pool_id), self.settings.viewer_user, self.settings.viewer_password
         )
 
     def _serve(self, server: Any, name: str) -> None:
@@ -229,6 +235,9 @@ class LocalRuntime:
             "web_url": settings.web_url,
             "demo_user": settings.demo_user,
             "demo_password": settings.demo_password,  # local-only, printed in the banner too
+            "viewer_user": settings.viewer_user,
+            "viewer_password": settings.viewer_password,
+            "models": self.seeded_models,
             "started_in_seconds": round(elapsed, 2),
             "outputs": self.outputs,
         }
@@ -242,7 +251,10 @@ class LocalRuntime:
             f"  HTTP API     {settings.api_url}",
             f"  AWS emulator {settings.emulator_url}  (AWS_ENDPOINT_URL for boto3 / aws cli,"
             " keys: local/local)",
-            f"  sign in as   {settings.demo_user} / {settings.demo_password}  (local only)",
+            f"  sign in as   {settings.demo_user} / {settings.demo_password}  (local only;"
+            " an admin: may publish models and move their aliases)",
+            f"  non-admin    {settings.viewer_user} / {settings.viewer_password}",
+            f"  models       {', '.join(self.seeded_models) or 'none'}",
             *self._partner_banner(),
             f"  webhooks     signed with {settings.webhook_secret!r}, http://127.0.0.1 callbacks"
             " allowed (local only)",

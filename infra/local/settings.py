@@ -58,6 +58,11 @@ class LocalSettings(BaseSettings):
     ttl_sweep_seconds: float = Field(60, validation_alias="BATCHSCORE_LOCAL_TTL_SWEEP_SECONDS")
     demo_user: str = Field("demo@example.com", validation_alias="BATCHSCORE_DEMO_USER")
     demo_password: str = Field("Local-Demo-Pass-1", validation_alias="BATCHSCORE_DEMO_PASSWORD")
+    # A second, non-admin user (the demo user is in the `admins` group): reads, cannot promote.
+    viewer_user: str = Field("viewer@example.com", validation_alias="BATCHSCORE_VIEWER_USER")
+    viewer_password: str = Field(
+        "Local-Viewer-Pass-1", validation_alias="BATCHSCORE_VIEWER_PASSWORD"
+    )
     webhook_secret: str = Field(
         "local-webhook-secret", validation_alias="BATCHSCORE_WEBHOOK_SECRET"
     )

@@ -5,17 +5,22 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from batchscore_core import adapters
 from batchscore_core.adapters import clear_adapters
 from batchscore_core.settings import get_settings
+from batchscore_model.bundle_check import CheckedBundle, check_bundle
 from infra.local.functions import read_function
+from infra.local.moto_transactions import serialize_transactions
 from infra.local.provision import CREATORS, passive, provision
 from infra.local.provision.context import Created, ProvisionContext
+from infra.local.seed_models import Registry, seed_models
 from infra.local.template import StackTemplate
 from tests.conftest import REGION
 from tests.integration.moto_stack import ACCOUNT_ID, STACK_NAME, TEMPLATE, Queue, Stack
@@ -87,3 +92,22 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
         )
         get_settings.cache_clear()
         clear_adapters()
+
+
+@functools.cache
+def checked_seed(directory: Path) -> CheckedBundle:
+    """A seed bundle's checks run once per test process (the bundles do not change)."""
+    return check_bundle(directory)
+
+
+@pytest.fixture
+def registry(stack: Stack) -> Registry:
+    """The stack's model registry, seeded as `make run` seeds it (models/seed.json)."""
+    serialize_transactions()  # as the local emulator does: DynamoDB's transactions are atomic
+    seeded = Registry(
+        models=adapters.model_registry(),
+        files=adapters.model_files(),
+        events=adapters.model_events(),
+    )
+    seed_models(seeded, check=checked_seed)
+    return seeded

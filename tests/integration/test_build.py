@@ -22,8 +22,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sam-build"), pytest.mar
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = (
     "JobsDlqFunction",
+    "ModelPublishFunction",
     "PredictFunction",
     "ProcessFunction",
+    "RegistryFunction",
     "StatusFunction",
     "UploadFunction",
     "WebhookFunction",
@@ -100,15 +102,17 @@ def test_the_layers_import_under_python_312_without_writing_anything(
     # Given: the layers as Lambda mounts them (the bundle at /opt/python/bundle), python3.12
     build_dir, result = build
     python312 = result.stdout.split("Python 3.12 is ", 1)[1].split()[0]
-    layers = layer_python(build_dir, "ModelLayer", "CoreLayer")
+    layers = layer_python(build_dir, "ScoringLayer", "ModelLayer", "CoreLayer")
     code = (
         "import sys\n"
         f"sys.path[:0] = {layers!r}.split({os.pathsep!r})\n"
         "import pandas, numpy, scipy, sklearn.ensemble, skops.io, pydantic\n"
         "import batchscore_model.engine, batchscore_model.bundle, aws_lambda_powertools\n"
         f"assert pandas.__file__.startswith({str(build_dir)!r}), pandas.__file__\n"
+        "from pathlib import Path\n"
         "from batchscore_model.bundle import load_bundle\n"
-        "print(sklearn.__version__, bool(load_bundle().version))\n"
+        f"bundle = load_bundle(Path({str(ROOT / 'layers' / 'model' / 'bundle')!r}))\n"
+        "print(sklearn.__version__, bool(bundle.version))\n"
     )
 
     # When: -B: nothing may be written, as /opt is read-only
@@ -125,12 +129,12 @@ def test_the_layers_import_under_python_312_without_writing_anything(
     assert imported.stdout.strip() == "1.9.1 True"
 
 
-def test_the_model_layer_ships_unchecked_cp312_bytecode_and_no_tests(
+def test_the_scoring_layer_ships_unchecked_cp312_bytecode_and_no_tests(
     build: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     # Given
     build_dir, _ = build
-    site = build_dir / "ModelLayer" / "python"
+    site = build_dir / "ScoringLayer" / "python"
 
     # When
     compiled = site / "pandas" / "__pycache__" / "__init__.cpython-312.pyc"
@@ -139,7 +143,9 @@ def test_the_model_layer_ships_unchecked_cp312_bytecode_and_no_tests(
     # Then: bit 0 = hash-based, bit 1 = check_source (off: unchecked)
     assert flags == 0b01
     assert not list(site.glob("*/tests"))
-    assert (site / "bundle").is_dir()
+    # Bundles come from the registry: no layer carries one (issue 10)
+    assert not (site / "bundle").exists()
+    assert not (build_dir / "ModelLayer" / "python" / "bundle").exists()
 
 
 def test_sam_validate_lint_passes_offline_once_the_build_installed_sam(

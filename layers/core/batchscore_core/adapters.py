@@ -8,8 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from batchscore_core.events import JobEvents
+from batchscore_core.model_events import ModelEvents
+from batchscore_core.model_files import ModelFiles
 from batchscore_core.notify import Announcer
 from batchscore_core.queue import JobQueue
+from batchscore_core.registry import ModelRegistry
 from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
@@ -47,7 +50,31 @@ def transitions() -> Transitions:
     return Transitions(job_store(), announcer(), data=data_store(), queue=job_queue())
 
 
+@lru_cache(maxsize=1)
+def model_registry() -> ModelRegistry:
+    return ModelRegistry(get_settings().models_table_name)
+
+
+@lru_cache(maxsize=1)
+def model_files() -> ModelFiles:
+    return ModelFiles(get_settings().data_bucket_name)
+
+
+@lru_cache(maxsize=1)
+def model_events() -> ModelEvents:
+    return ModelEvents(get_settings().event_bus_name)
+
+
 def clear_adapters() -> None:
     """Forget every built adapter (tests, after changing the environment)."""
-    for factory in (job_store, data_store, job_queue, announcer, transitions):
+    for factory in (
+        job_store,
+        data_store,
+        job_queue,
+        announcer,
+        transitions,
+        model_registry,
+        model_files,
+        model_events,
+    ):
         factory.cache_clear()

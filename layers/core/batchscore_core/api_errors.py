@@ -29,6 +29,7 @@ from batchscore_core.errors import InvalidTransition, JobNotFound, ResultNotRead
 from batchscore_core.identity import MissingScope, NotAuthenticated
 from batchscore_core.models import ErrorDetail, JobError
 from batchscore_core.observability import logger
+from batchscore_core.registry_models import RegistryError
 from batchscore_core.store import InvalidPageToken
 
 # The codes clients may branch on (each named once).
@@ -121,6 +122,11 @@ def install_error_handlers(
     @app.exception_handler(ResultNotReady)
     def result_not_ready(exc: ResultNotReady) -> Response[str]:
         return error_response(HTTPStatus.CONFLICT, exc.code, str(exc))
+
+    @app.exception_handler(RegistryError)
+    def registry_error(exc: RegistryError) -> Response[str]:
+        # Unknown models and versions list the names that exist (issue 10).
+        return error_response(HTTPStatus(exc.status), exc.code, str(exc), exc.details)
 
     @app.exception_handler(InvalidPageToken)
     def invalid_token(exc: InvalidPageToken) -> Response[str]:

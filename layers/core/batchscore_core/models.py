@@ -88,6 +88,7 @@ class Job(BaseModel):
     rows_total: int | None = None
     rows_done: int = 0
     rows_rejected: int = 0
+    model_name: str | None = None  # the registry model (issue 10); None on jobs made before it
     # Problems scored anyway (imputed cells, values outside the training range): at most 1,000
     # listed, `warnings_total` counts them all.
     warnings: list[ErrorDetail] = Field(default_factory=list)

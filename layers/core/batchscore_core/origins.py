@@ -20,6 +20,7 @@ from batchscore_core.keys import (
 )
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook, iso, utc_now
 from batchscore_core.observability import logger
+from batchscore_core.registry_models import drop_model_reference
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.store import JobStore
 
@@ -44,8 +45,15 @@ def new_upload_job(
 
 
 def new_drop_job(obj: StoredObject, target: DroppedInput, status: JobStatus, **fields: Any) -> Job:
-    """The job a drop-folder object starts, owned by its tenant; its outputs go to the outbox."""
+    """The job a drop-folder object starts, owned by its tenant; its outputs go to the outbox.
+
+    A first folder `@<model>[@<version>]` names the job's model (resolved at ingest).
+    """
     now = iso(utc_now())
+    reference = drop_model_reference(target.path)
+    if reference is not None:
+        name, _, version = reference.partition("@")
+        fields = {"model_name": name, "model_version": version or None, **fields}
     return Job(
         job_id=dropped_job_id(obj.bucket, obj.key, obj.version_tag),
         owner=target.tenant,

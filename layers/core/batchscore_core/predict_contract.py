@@ -23,14 +23,23 @@ Row = dict[str, Any]
 
 class PredictRequest(BaseModel):
     rows: Annotated[list[Row], Field(min_length=1, max_length=MAX_ROWS)]
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=200,
+            description="`<name>` (its champion) or `<name>@<version>`; default: the default "
+            "model's champion",
+        ),
+    ] = None
 
 
 class PredictResponse(BaseModel):
+    model_name: str | None = None
     model_version: str
     predictions: list[dict[str, Any]]
 
 
-Score = Callable[[list[Row]], PredictResponse]
+Score = Callable[[list[Row], str | None], PredictResponse]
 
 
 def predict_router(score: Score) -> Router:
@@ -53,6 +62,6 @@ def predict_router(score: Score) -> Router:
     )
     def predict(request: PredictRequest) -> PredictResponse:
         caller_from_event(router.current_event.raw_event).require(PREDICT)
-        return score(request.rows)
+        return score(request.rows, request.model)
 
     return router

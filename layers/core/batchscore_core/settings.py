@@ -31,6 +31,11 @@ class Settings(BaseModel):
     # Local runs only: lets a webhook point at http://127.0.0.1 or http://localhost.
     allow_insecure_callbacks: bool = Field(default=False, alias="ALLOW_INSECURE_CALLBACKS")
     webhook_queue_url: str = Field(default="", alias="WEBHOOK_QUEUE_URL")
+    # The model registry (issue 10): its table, and the model a job gets when it names none.
+    models_table_name: str = Field(default="", alias="MODELS_TABLE_NAME")
+    default_model_name: str = Field(default="breast-cancer", alias="DEFAULT_MODEL_NAME")
+    # Drop folder: `tenant=model[@version],...`, each tenant's default model (issue 10).
+    dropbox_tenant_models: str = Field(default="", alias="DROPBOX_TENANT_MODELS")
     # Local runtime only (`make run`): one signing secret for every owner, instead of SSM.
     local_webhook_secret: str = Field(default="", alias="BATCHSCORE_WEBHOOK_SECRET")
 

@@ -78,14 +78,21 @@ class Transitions:
 
     # ingest
 
-    def admit(self, job: Job, *, size_bytes: int, version_id: str | None) -> Job | None:
-        """AWAITING_UPLOAD -> QUEUED, and on the jobs queue."""
-        changes: dict[str, Any] = {"size_bytes": size_bytes}
+    def admit(
+        self,
+        job: Job,
+        *,
+        size_bytes: int,
+        version_id: str | None,
+        changes: Mapping[str, Any] | None = None,
+    ) -> Job | None:
+        """AWAITING_UPLOAD -> QUEUED, and on the jobs queue (`changes`: e.g. the chosen model)."""
+        fields: dict[str, Any] = {**(changes or {}), "size_bytes": size_bytes}
         if version_id:
-            changes["input_version_id"] = version_id
+            fields["input_version_id"] = version_id
         try:
             queued = self.store.advance(
-                job.job_id, JobStatus.QUEUED, from_states={job.status}, changes=changes
+                job.job_id, JobStatus.QUEUED, from_states={job.status}, changes=fields
             )
         except _LEFT:
             logger.info("another delivery admitted the job first")

@@ -31,7 +31,7 @@ from batchscore_model.schema import (
 )
 
 # Types skops does not trust by default and that a bundle may contain; anything else is refused.
-TRUSTED_TYPES = ["numpy.dtype"]
+TRUSTED_TYPES = ["numpy.dtype", "sklearn.tree._tree.Tree"]
 MAX_RECORDS = 1000
 
 

@@ -265,4 +265,6 @@ def test_delete_of_a_drop_folder_job_removes_only_its_outbox_files(
     versions = stack.s3.list_object_versions(Bucket=stack.bucket_name, Prefix="outbox/")
     assert result_version not in [v["VersionId"] for v in versions.get("Versions", [])]
     live = stack.s3.list_objects_v2(Bucket=stack.bucket_name).get("Contents", [])
-    assert [obj["Key"] for obj in live] == ["dropbox/acme/sales.csv"]
+    # (models/ holds the registry's bundles: no job's files)
+    jobs_files = [obj["Key"] for obj in live if not obj["Key"].startswith("models/")]
+    assert jobs_files == ["dropbox/acme/sales.csv"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from pathlib import Path
 
+import boto3
 import pytest
 
+from batchscore_core import adapters
+from batchscore_core.registry import model_prefix
 from batchscore_core.settings import get_settings
-from batchscore_model.checksums import write_checksums
 from batchscore_model.schema import SCHEMA_FILE
+from infra.local.seed_models import Registry
 from tests.integration.api.api_calls import Api
 
 SCHEMA = {
@@ -37,16 +40,37 @@ DESIGN_ROUTES = {
     ("get", "/health"),
     ("get", "/openapi.json"),
     ("post", "/predict"),
+    ("get", "/models"),
+    ("get", "/models/{name}"),
+    ("get", "/models/{name}/versions/{version}"),
+    ("put", "/models/{name}/aliases/{alias}"),
 }
 
 
 @pytest.fixture
-def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A model bundle's schema, checksummed as training writes it."""
-    (tmp_path / SCHEMA_FILE).write_text(json.dumps(SCHEMA))
-    write_checksums(tmp_path, [SCHEMA_FILE])
-    monkeypatch.setenv("MODEL_BUNDLE_DIR", str(tmp_path))
-    return tmp_path
+def bundle(registry: Registry) -> str:
+    """The default champion's stored schema replaced by SCHEMA, its checksums and the digest the
+    registry recorded updated as publishing would have written them."""
+    model = registry.models.get_model("breast-cancer")
+    record = registry.models.get_version("breast-cancer", model.champion)
+    key = model_prefix("breast-cancer", record.version)
+    s3 = boto3.client("s3")
+    bucket = adapters.model_files().bucket
+    s3.put_object(Bucket=bucket, Key=key + SCHEMA_FILE, Body=json.dumps(SCHEMA).encode())
+    listed = s3.get_object(Bucket=bucket, Key=key + "checksums.sha256")["Body"].read().decode()
+    digest = hashlib.sha256(json.dumps(SCHEMA).encode()).hexdigest()
+    lines = [
+        f"{digest}  {SCHEMA_FILE}" if line.endswith(f"  {SCHEMA_FILE}") else line
+        for line in listed.splitlines()
+    ]
+    text = "\n".join(lines) + "\n"
+    s3.put_object(Bucket=bucket, Key=key + "checksums.sha256", Body=text.encode())
+    registry.models._table.update_item(  # the digest publishing would have recorded
+        Key={"name": "breast-cancer", "sk": f"VERSION#{record.version}"},
+        UpdateExpression="SET checksums_sha256 = :digest",
+        ExpressionAttributeValues={":digest": hashlib.sha256(text.encode()).hexdigest()},
+    )
+    return key
 
 
 def test_health_answers_ok_without_a_token(api: Api) -> None:
@@ -58,13 +82,14 @@ def test_health_answers_ok_without_a_token(api: Api) -> None:
     assert (answer.status, answer.body) == (200, {"status": "ok"})
 
 
-def test_model_describes_the_bundle_and_the_upload_limit(api: Api, bundle: Path) -> None:
+def test_model_describes_the_bundle_and_the_upload_limit(api: Api, bundle: str) -> None:
     # Given a model bundle
     # When its description is asked for
     answer = api("GET", "/model")
 
     # Then it has the version, task, columns, outputs and the upload size limit
     assert answer.status == 200
+    assert answer.body["name"] == "breast-cancer"
     assert answer.body["version"] == SCHEMA["version"]
     assert answer.body["task"] == "classification"
     assert [c["name"] for c in answer.body["columns"]] == ["age", "plan"]
@@ -80,9 +105,13 @@ def test_model_describes_the_bundle_and_the_upload_limit(api: Api, bundle: Path)
     assert answer.body["max_upload_bytes"] == get_settings().max_upload_bytes
 
 
-def test_model_is_unavailable_when_the_bundle_is_broken(api: Api, bundle: Path) -> None:
-    # Given a bundle whose schema changed after its checksum was written
-    (bundle / SCHEMA_FILE).write_text(json.dumps({**SCHEMA, "version": "tampered"}))
+def test_model_is_unavailable_when_the_bundle_is_broken(api: Api, bundle: str) -> None:
+    # Given a stored bundle whose schema changed after its checksum was written
+    boto3.client("s3").put_object(
+        Bucket=adapters.model_files().bucket,
+        Key=bundle + SCHEMA_FILE,
+        Body=json.dumps({**SCHEMA, "version": "tampered"}).encode(),
+    )
 
     # When the model is asked for
     answer = api("GET", "/model")

@@ -81,19 +81,20 @@ def test_real_template_creates_every_resource_the_handlers_use(emulator: Emulato
     # Then
     resolver = stack.resolver
     sqs = emulator.client("sqs")
-    for queue in ("IngestQueue", "IngestDLQ", "JobsQueue", "JobsDLQ"):
+    for queue in ("IngestQueue", "IngestDLQ", "JobsQueue", "JobsDLQ", "ModelUploadsQueue"):
         attributes = sqs.get_queue_attributes(
             QueueUrl=resolver.ref(queue), AttributeNames=["QueueArn"]
         )
         assert attributes["Attributes"]["QueueArn"] == resolver.get_att(queue, "Arn")
     dynamodb = emulator.client("dynamodb")
-    for table in ("JobsTable", "IdempotencyTable"):
+    for table in ("JobsTable", "IdempotencyTable", "ModelsTable"):
         assert dynamodb.describe_table(TableName=resolver.ref(table))["Table"]["TableStatus"]
     notification = emulator.client("s3").get_bucket_notification_configuration(
         Bucket=resolver.ref("DataBucket")
     )
     assert {config["QueueArn"] for config in notification["QueueConfigurations"]} == {
-        resolver.get_att("IngestQueue", "Arn")
+        resolver.get_att("IngestQueue", "Arn"),
+        resolver.get_att("ModelUploadsQueue", "Arn"),
     }
     clients = emulator.client("cognito-idp").list_user_pool_clients(
         UserPoolId=resolver.ref("UserPool")

@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterator
 
 import process_handler
 import pytest
-import upload_handler
+import upload_limits
 
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobSource, JobStatus, iso, utc_now
 from batchscore_core.store import JobStore
+from batchscore_model import loaded
+from infra.local.seed_models import Registry
 from tests.integration.moto_stack import Stack
 
 OWNER = "user-1"
@@ -44,9 +46,9 @@ def waiting_job(store: JobStore) -> Callable[..., Job]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_function_caches() -> Iterator[None]:
+def fresh_function_caches(registry: Registry) -> Iterator[None]:
     """Values the handlers cache per container, read again for each test's environment."""
-    caches = (upload_handler.ingest_limits, process_handler.run_settings)
+    caches = (upload_limits.ingest_limits, process_handler.run_settings, loaded.bundle_cache)
     for cache in caches:
         cache.cache_clear()
     yield

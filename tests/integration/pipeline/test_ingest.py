@@ -5,10 +5,12 @@ from collections.abc import Callable
 
 import pytest
 import upload_handler
+import upload_limits
 
 from batchscore_core.keys import dropped_job_id, upload_key
 from batchscore_core.models import Job, JobSource, JobStatus
 from batchscore_core.queue import JobQueue
+from batchscore_core.settings import get_settings
 from batchscore_core.store import JobStore
 from tests.integration.moto_stack import Stack, load_event
 from tests.integration.pipeline.conftest import OWNER
@@ -121,13 +123,14 @@ def test_an_oversize_upload_is_rejected_with_its_reason(
 ) -> None:
     # Given a 100-byte limit (the emulator ignores the presigned POST's own limit)
     monkeypatch.setenv("MAX_UPLOAD_BYTES", "100")
-    upload_handler.ingest_limits.cache_clear()
+    get_settings.cache_clear()  # the registry's seeding read the settings already
+    upload_limits.ingest_limits.cache_clear()
     waiting_job(JOB_ID)
 
     # When a larger CSV is uploaded and ingested
     stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(20))
     stack.drain(stack.ingest_queue, handler)
-    upload_handler.ingest_limits.cache_clear()
+    upload_limits.ingest_limits.cache_clear()
 
     # Then the job is REJECTED as too large
     job = store.get(JOB_ID)

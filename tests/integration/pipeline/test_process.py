@@ -23,8 +23,8 @@ from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import Transitions
+from batchscore_model.bundle import load_bundle
 from batchscore_model.engine import EngineOptions
-from batchscore_model.loaded import model_bundle
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
 from tests.integration.pipeline.samples import JOB_ID, csv_with_bad_value, valid_csv
@@ -77,7 +77,7 @@ def test_a_queued_job_succeeds_with_its_counts(
         7,
         0,
     )
-    assert (job.model_version, job.lease_expires_at) == (model_bundle().version, None)
+    assert (job.model_version, job.lease_expires_at) == (load_bundle().version, None)
     assert job.duration_ms is not None
     assert job.finished_at is not None
 
@@ -119,7 +119,7 @@ def test_a_web_result_is_stored_under_results_with_predictions(
     assert job.result_key == f"results/{OWNER}/{JOB_ID}/scores.xlsx"
     rows = workbook_rows(stack, job.result_key, job.result_version_id)
     header = list(rows[0])
-    assert header[: len(model_bundle().info.feature_names)] == model_bundle().info.feature_names
+    assert header[: len(load_bundle().info.feature_names)] == load_bundle().info.feature_names
     assert "prediction" in header
     assert len(rows) == 8
 
@@ -379,7 +379,7 @@ def test_progress_is_recorded_while_the_job_runs(
         lease_seconds=60,
         life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        bundle=model_bundle(),
+        bundle=load_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
     )
 
@@ -409,7 +409,7 @@ def test_temp_files_are_removed_after_a_failed_attempt(
             lease_seconds=60,
             life=Transitions(store, announcer(), data=data_store()),
             data=data_store(),
-            bundle=model_bundle(),
+            bundle=load_bundle(),
             settings=run_settings(tmp_path),
         )
 
@@ -440,7 +440,7 @@ def test_a_job_deleted_while_running_stops_quietly(
         lease_seconds=60,
         life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        bundle=model_bundle(),
+        bundle=load_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=2),
     )
 

@@ -20,6 +20,7 @@ LIGHT_HANDLERS = {
     "status_handler": ["functions/status", "layers/core", "layers/model"],
     "dlq_handler": ["functions/dlq", "layers/core"],
     "webhook_handler": ["functions/webhook", "layers/core"],
+    "registry_handler": ["functions/registry", "layers/core"],
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import predict_handler
 import pytest
 
-from batchscore_model.loaded import model_bundle
+from batchscore_model.bundle import load_bundle as model_bundle
 from tests.integration.pipeline.samples import columns, valid_value
 from tests.lambda_context import FakeLambdaContext
 

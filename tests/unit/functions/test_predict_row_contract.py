@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from batchscore_model.loaded import model_bundle
+from batchscore_model.bundle import load_bundle as model_bundle
 from tests.unit.functions.test_predict_handler import call, row
 
 

@@ -1,0 +1,44 @@
+"""ModelPublishFunction: S3 notifications of bundle archives -> versions published or refused."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from publish_upload import publish_upload
+
+from batchscore_core.adapters import model_events, model_files, model_registry
+from batchscore_core.observability import logger, metrics, tracer
+from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
+
+processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
+
+
+def record_handler(record: S3NotificationSqsRecord) -> None:
+    """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
+    for obj in created_objects(record.body):
+        publish_upload(
+            obj.key,
+            registry=model_registry(),
+            files=model_files(),
+            events=model_events(),
+            work_dir=Path(tempfile.gettempdir()),
+        )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )

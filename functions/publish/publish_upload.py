@@ -1,0 +1,103 @@
+"""One uploaded bundle archive: validate it, then register it as a version, or refuse it.
+
+The upload's record says how it went: PUBLISHED with the version, or REFUSED with the code and
+reason of the first check that failed. A refused bundle leaves nothing in the registry.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from batchscore_core.model_events import ModelEvents
+from batchscore_core.model_files import ModelFiles
+from batchscore_core.observability import logger, metrics
+from batchscore_core.registry import ModelRegistry
+from batchscore_core.registry_models import (
+    PublishRefused,
+    UploadNotFound,
+    UploadRecord,
+    UploadStatus,
+)
+from batchscore_core.registry_publish import BundleToPublish, publish_bundle
+from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_archive
+
+_UPLOAD_KEY = re.compile(r"^model-uploads/(?P<name>[a-z0-9-]+)/(?P<upload_id>[0-9a-f]{32})/bundle$")
+MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+LEASE_SECONDS = 960  # longer than the function's timeout: a crashed attempt is taken over after
+
+
+def upload_of(key: str) -> tuple[str, str] | None:
+    """(model name, upload id) of an archive key; None for anything else."""
+    match = _UPLOAD_KEY.match(key)
+    return (match["name"], match["upload_id"]) if match else None
+
+
+def publish_upload(
+    key: str,
+    *,
+    registry: ModelRegistry,
+    files: ModelFiles,
+    events: ModelEvents,
+    work_dir: Path,
+) -> UploadRecord | None:
+    """The upload as this delivery left it; None when there is nothing to do."""
+    parsed = upload_of(key)
+    if parsed is None:
+        logger.warning(
+            "object outside model-uploads/<name>/<id>/bundle: ignored", extra={"key": key}
+        )
+        return None
+    name, upload_id = parsed
+    try:
+        upload = registry.get_upload(name, upload_id)
+    except UploadNotFound:
+        logger.warning("no upload record for this archive: ignored", extra={"key": key})
+        return None
+    validating = registry.claim_upload(upload, lease_seconds=LEASE_SECONDS)
+    if validating is None:
+        logger.info("upload handled by another delivery: ignored", extra={"status": upload.status})
+        return None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bundle-", dir=work_dir) as scratch:
+            archive = Path(scratch) / "bundle.archive"
+            files.download_upload(key, archive)
+            directory = extract_archive(
+                archive, Path(scratch) / "bundle", max_bytes=MAX_UNPACKED_BYTES
+            )
+            archive.unlink()
+            checked = check_bundle(directory)
+            record = publish_bundle(
+                BundleToPublish(
+                    name=name,
+                    version=checked.version,
+                    task=checked.info.task,
+                    metadata=checked.metadata.model_dump(mode="json"),
+                    directory=directory,
+                    files=checked.files,
+                    checksums_sha256=checked.checksums_sha256,
+                ),
+                registry=registry,
+                files=files,
+                events=events,
+                by=upload.created_by,
+                claim_id=upload_id,
+            )
+    except (BundleRefused, PublishRefused) as exc:
+        error = {"code": exc.code, "message": exc.message, "details": exc.details}
+        logger.info("bundle refused", extra={"code": exc.code, "reason": exc.message})
+        metrics.add_metric(name="ModelPublishRefused", unit=MetricUnit.Count, value=1)
+        return registry.update_upload(
+            validating, UploadStatus.REFUSED, from_states=(UploadStatus.VALIDATING,), error=error
+        )
+    metrics.add_metric(name="ModelPublished", unit=MetricUnit.Count, value=1)
+    files.delete_upload(key)
+    return registry.update_upload(
+        validating,
+        UploadStatus.PUBLISHED,
+        from_states=(UploadStatus.VALIDATING,),
+        version=record.version,
+    )

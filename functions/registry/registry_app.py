@@ -1,0 +1,9 @@
+"""The registry's resolver: its routes (batchscore_core.registry_api) and the one error map."""
+
+from __future__ import annotations
+
+from batchscore_core import registry_api
+from batchscore_core.api_errors import api_app
+from batchscore_core.model_files import BundleTampered
+
+app = api_app(registry_api.router, unavailable=[BundleTampered])

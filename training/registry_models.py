@@ -1,0 +1,207 @@
+"""`make model`: the registry's other seed bundles, trained deterministically.
+
+- `models/breast-cancer/forest/`: a small random forest on the breast-cancer data (the
+  `challenger` of the default model; the logistic pipeline in layers/model/bundle is champion).
+- `models/diabetes/ridge/`: a regressor on scikit-learn's bundled diabetes data (no download).
+
+`models/seed.json` says which bundle is which alias; `make run` publishes them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sklearn
+import skops
+from sklearn.datasets import load_diabetes
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import (
+    accuracy_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from batchscore_model.bundle import Bundle, add_reference, save_bundle
+from batchscore_model.derive import build_info
+from batchscore_model.drift_reference import REFERENCE_FILE
+from batchscore_model.schema import BundleMetadata
+from training.reference import reference_for
+from training.train import HOLDOUT_FRACTION, SEED, existing_metadata, replacement_verdict
+from training.train import fingerprint as breast_cancer_fingerprint
+from training.train import load_dataset as load_breast_cancer
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = ROOT / "models"
+# Few, shallow trees: the committed bundle stays small (a few hundred KB).
+FOREST_TREES = 25
+FOREST_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Recipe:
+    directory: Path
+    fit: Callable[[datetime | None], tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]]
+
+
+def _library_versions() -> dict[str, str]:
+    return {
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _version(prefix: str, data_fingerprint: str, estimator: Any) -> str:
+    recipe = f"{data_fingerprint}{estimator.get_params(deep=True)!r}{sklearn.__version__}{SEED}"
+    return f"{prefix}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
+
+
+def fit_forest(
+    now: datetime | None = None,
+) -> tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]:
+    dataset = load_breast_cancer()
+    x_train, x_test, y_train, y_test = train_test_split(
+        dataset.features,
+        dataset.labels,
+        test_size=HOLDOUT_FRACTION,
+        random_state=SEED,
+        stratify=dataset.labels,
+    )
+    pipeline = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median")),
+            (
+                "model",
+                RandomForestClassifier(
+                    n_estimators=FOREST_TREES, max_depth=FOREST_DEPTH, random_state=SEED, n_jobs=1
+                ),
+            ),
+        ]
+    ).fit(x_train, y_train)
+    probabilities = pipeline.predict_proba(x_test)
+    positive = list(pipeline.classes_).index("malignant")
+    metrics = {
+        "roc_auc": float(roc_auc_score(y_test == "malignant", probabilities[:, positive])),
+        "accuracy": float(accuracy_score(y_test, pipeline.predict(x_test))),
+        "log_loss": float(log_loss(y_test, probabilities, labels=pipeline.classes_)),
+    }
+    data_fingerprint = breast_cancer_fingerprint(dataset)
+    metadata = BundleMetadata(
+        version=_version("breast-cancer-forest", data_fingerprint, pipeline),
+        trained_at=now or datetime.now(UTC),
+        estimator=f"SimpleImputer(median) + RandomForestClassifier({FOREST_TREES}, depth {FOREST_DEPTH})",
+        dataset="sklearn.datasets.load_breast_cancer",
+        training_data_fingerprint=data_fingerprint,
+        rows_train=len(x_train),
+        rows_holdout=len(x_test),
+        primary_metric="roc_auc",
+        holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
+        library_versions=_library_versions(),
+    )
+    return pipeline, x_train, x_test, metadata
+
+
+def diabetes_frame() -> tuple[pd.DataFrame, pd.Series]:
+    raw = load_diabetes(as_frame=True, scaled=False)
+    return raw.data, raw.target.rename("progression")
+
+
+def diabetes_fingerprint(features: pd.DataFrame, target: pd.Series) -> str:
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(features.columns).encode())
+    digest.update(pd.util.hash_pandas_object(features, index=True).to_numpy().tobytes())
+    digest.update(pd.util.hash_pandas_object(target, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def fit_ridge(
+    now: datetime | None = None,
+) -> tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]:
+    features, target = diabetes_frame()
+    x_train, x_test, y_train, y_test = train_test_split(
+        features, target, test_size=HOLDOUT_FRACTION, random_state=SEED
+    )
+    pipeline = Pipeline(
+        [("impute", SimpleImputer(strategy="median")), ("model", Ridge(alpha=1.0))]
+    ).fit(x_train, y_train)
+    predicted = pipeline.predict(x_test)
+    metrics = {
+        "r2": float(r2_score(y_test, predicted)),
+        "mae": float(mean_absolute_error(y_test, predicted)),
+    }
+    data_fingerprint = diabetes_fingerprint(features, target)
+    metadata = BundleMetadata(
+        version=_version("diabetes-ridge", data_fingerprint, pipeline),
+        trained_at=now or datetime.now(UTC),
+        estimator="SimpleImputer(median) + Ridge(alpha=1.0)",
+        dataset="sklearn.datasets.load_diabetes(scaled=False)",
+        training_data_fingerprint=data_fingerprint,
+        rows_train=len(x_train),
+        rows_holdout=len(x_test),
+        primary_metric="r2",
+        holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
+        library_versions=_library_versions(),
+    )
+    return pipeline, x_train, x_test, metadata
+
+
+RECIPES = [
+    Recipe(MODELS_DIR / "breast-cancer" / "forest", fit_forest),
+    Recipe(MODELS_DIR / "diabetes" / "ridge", fit_ridge),
+]
+
+
+def write_recipe(recipe: Recipe, directory: Path, *, force: bool) -> int:
+    estimator, frame, holdout, metadata = recipe.fit(None)
+    verdict = replacement_verdict(existing_metadata(directory), metadata, force=force)
+    metric = f"{metadata.primary_metric}={metadata.primary_value:.6f}"
+    if verdict == "refuse":
+        print(
+            f"{directory}: kept, better than the new {metadata.version} ({metric})", file=sys.stderr
+        )
+        return 1
+    info = build_info(estimator, frame, version=metadata.version, accepts_missing=True)
+    reference = reference_for(frame, holdout, Bundle(estimator, info, metadata))
+    if verdict == "up_to_date":
+        if not (directory / REFERENCE_FILE).exists():
+            add_reference(directory, reference)  # a bundle from before drift references
+            print(f"{directory}: added {REFERENCE_FILE} to {metadata.version}")
+        print(f"{directory}: {metadata.version} ({metric}) is up to date")
+        return 0
+    save_bundle(directory, estimator, info, metadata, reference)
+    print(f"{directory}: wrote {metadata.version} ({metric}, {len(info.columns)} columns)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="replace even a better bundle")
+    parser.add_argument("--out", type=Path, default=None, help="instead of models/ (tests)")
+    args = parser.parse_args(argv)
+    codes = []
+    for recipe in RECIPES:
+        directory = recipe.directory
+        if args.out is not None:
+            directory = args.out / recipe.directory.relative_to(MODELS_DIR)
+        codes.append(write_recipe(recipe, directory, force=args.force))
+    return max(codes)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
