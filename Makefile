@@ -77,8 +77,7 @@ size: ## print function + layer sizes of the last build against the 250 MB limit
 	$(PY) -m infra.build.size_check .aws-sam/build
 
 deploy: build ## sam deploy (STAGE=dev|prod), then the web page to the site bucket
-	.venv-sam/bin/sam deploy --config-env $(STAGE) --template-file .aws-sam/build/template.yaml
-	$(PY) -m infra.build.publish_web --stage $(STAGE)
+	bash infra/build/deploy.sh $(STAGE)
 
 clean: ## remove build output and local state (keeps .venv)
 	rm -rf .aws-sam .local build .pytest_cache .mypy_cache .ruff_cache
