@@ -35,7 +35,7 @@ class Recorder(BaseHTTPRequestHandler):
 
     calls: list[dict[str, object]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         Recorder.calls.append(
             {"form": parse_qs(body), "authorization": self.headers.get("Authorization", "")}
@@ -79,7 +79,9 @@ def endpoint() -> Iterator[str]:
         server.server_close()
 
 
-def deploy(stage: str, build_dir: Path, endpoint: str, home: Path) -> subprocess.CompletedProcess[str]:
+def deploy(
+    stage: str, build_dir: Path, endpoint: str, home: Path
+) -> subprocess.CompletedProcess[str]:
     environment = {
         "PATH": os.environ["PATH"],
         "HOME": str(home),  # no ~/.aws of the machine

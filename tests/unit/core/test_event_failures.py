@@ -17,7 +17,7 @@ class FakeEvents:
         self.failures = failures
         self.calls: list[list[dict[str, Any]]] = []
 
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls.append(Entries)
         if len(self.calls) <= self.failures:
             return {
