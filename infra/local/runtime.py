@@ -230,6 +230,7 @@ class LocalRuntime:
         settings = self.settings
         return {
             "emulator_url": settings.emulator_url,
+            "region": settings.region,
             "api_url": settings.api_url,
             "web_url": settings.web_url,
             "demo_user": settings.demo_user,
