@@ -40,6 +40,7 @@ def fail_job(
         logger.warning("dead-lettered job no longer exists", extra={"job_id": job_id})
         return None
     logger.set_correlation_id(job_id)
+    logger.append_keys(job_id=job_id)
     if job.status.is_final:
         logger.info("dead-lettered job already ended", extra={"status": job.status.value})
         return job
@@ -107,6 +108,7 @@ def _create_failed_drop(
 ) -> Job | None:
     """A drop whose job was never created: create it FAILED, so that it shows in the API."""
     logger.set_correlation_id(job_id)
+    logger.append_keys(job_id=job_id)
     error = exhausted_error(receive_count, None)
     job = new_drop_job(
         job_id, obj, target, JobStatus.FAILED, finished_at=iso(utc_now()), error=error

@@ -45,6 +45,7 @@ def run_settings() -> RunSettings:
 def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
+    logger.append_keys(job_id=job_id)
     process_job(
         job_id,
         # The lease ends when this invocation must: after that, a retry may take the job over.

@@ -45,6 +45,7 @@ def ingest(
         logger.warning("no job waits for this upload: dropped", extra={"key": obj.key})
         return None
     logger.set_correlation_id(job.job_id)
+    logger.append_keys(job_id=job.job_id)
 
     if job.status is JobStatus.AWAITING_UPLOAD:
         return _admit(

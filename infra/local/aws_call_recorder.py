@@ -6,7 +6,8 @@ directory). Imports only the standard library and botocore: a worker has nothing
 but the function's code and layers.
 
 Every call is one JSON line: `{"service", "operation", "region", "params"}` with only the
-parameters that decide which IAM action and resource the call needs. Presigned URLs and POSTs are
+parameters that decide which IAM action and resource the call needs; every invocation one line
+`{"invocation": {"duration_ms"}}` (what `make cost` bills). Presigned URLs and POSTs are
 recorded too: whoever uses one is authorized as the function that signed it.
 """
 
@@ -69,6 +70,15 @@ def _writer(path: str) -> Any:
             out.write(line + "\n")
 
     return write
+
+
+def record_invocation(duration_ms: float) -> None:
+    """One handler invocation of this worker and how long it took."""
+    path = os.environ.get("BATCHSCORE_LOCAL_AWS_CALLS_FILE")
+    if path:
+        line = json.dumps({"invocation": {"duration_ms": round(duration_ms, 3)}})
+        with _lock, open(path, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
 
 
 def install(path: str) -> None:

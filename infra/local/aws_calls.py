@@ -39,10 +39,18 @@ def write_physical_ids(directory: Path, stack: StackTemplate, created: dict[str,
     (directory / PHYSICAL_IDS_FILE).write_text(json.dumps(document, indent=2, default=str))
 
 
-def read_calls(directory: Path) -> dict[str, list[dict[str, Any]]]:
-    """Function logical id -> the calls its workers recorded, in order."""
-    calls: dict[str, list[dict[str, Any]]] = {}
+def read_records(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    """Function logical id -> every line its workers recorded (calls and invocations), in order."""
+    records: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(directory.glob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
-        calls[path.stem] = [json.loads(line) for line in lines if line.strip()]
-    return calls
+        records[path.stem] = [json.loads(line) for line in lines if line.strip()]
+    return records
+
+
+def read_calls(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    """Function logical id -> the AWS calls its workers recorded, in order."""
+    return {
+        function: [line for line in lines if "service" in line]
+        for function, lines in read_records(directory).items()
+    }
