@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +79,7 @@ class JobUsage:
     output_bytes: int
     seconds_to_final: float
     invocations: Counter[str] = field(default_factory=Counter)
-    duration_ms: Counter[str] = field(default_factory=Counter)
+    duration_ms: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     transact_items: int = 0
     events: int = 0
@@ -112,7 +112,7 @@ def cost_lines(usage: JobUsage, sizes: Mapping[str, FunctionSize]) -> dict[str, 
     lambda_cost = 0.0
     for function, count in usage.invocations.items():
         size = sizes.get(function, FunctionSize(128, 512))
-        seconds = usage.duration_ms[function] / 1000
+        seconds = usage.duration_ms.get(function, 0.0) / 1000
         lambda_cost += count * p["lambda_request"]
         lambda_cost += seconds * size.memory_mb / 1024 * p["lambda_gb_second"]
         lambda_cost += (
@@ -258,14 +258,15 @@ def measure(sizes: list[int]) -> list[JobUsage]:
     with tempfile.TemporaryDirectory(prefix="batchscore-cost-") as work:
         workdir = Path(work)
         calls_dir = workdir / "aws-calls"
-        settings = LocalSettings(
-            emulator_port=free_port(),
-            api_port=free_port(),
-            web_port=free_port(),
-            state_dir=workdir / "state",
-            record_aws_calls=calls_dir,
-            poll_wait_seconds=1,
-        )
+        overrides: dict[str, Any] = {
+            "emulator_port": free_port(),
+            "api_port": free_port(),
+            "web_port": free_port(),
+            "state_dir": workdir / "state",
+            "record_aws_calls": calls_dir,
+            "poll_wait_seconds": 1,
+        }
+        settings = LocalSettings(**overrides)
         runtime = LocalRuntime(settings)
         runtime.start()
         try:
@@ -302,7 +303,7 @@ def report(usages: list[JobUsage], sizes: Mapping[str, FunctionSize]) -> str:
     lines.append("measured, per job:")
     for u in usages:
         durations = ", ".join(
-            f"{f} {u.invocations[f]}x {u.duration_ms[f] / max(1, u.invocations[f]):,.0f} ms"
+            f"{f} {u.invocations[f]}x {u.duration_ms.get(f, 0.0) / max(1, u.invocations[f]):,.0f} ms"
             for f in sorted(u.invocations)
         )
         requests_seen = ", ".join(f"{s}.{op} {n}" for (s, op), n in sorted(u.calls.items()))

@@ -26,7 +26,7 @@ def test_one_job_is_priced_line_by_line() -> None:
         output_bytes=10**6,
         seconds_to_final=12.0,
         invocations=Counter({"ProcessFunction": 1, "UploadFunction": 1, "StatusFunction": 3}),
-        duration_ms=Counter({"ProcessFunction": 10_000, "UploadFunction": 0, "StatusFunction": 0}),
+        duration_ms={"ProcessFunction": 10_000.0, "UploadFunction": 0.0, "StatusFunction": 0.0},
         calls=Counter(
             {
                 ("s3", "PutObject"): 1,
