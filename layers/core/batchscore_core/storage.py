@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -55,18 +55,12 @@ _REGIONAL = Config(
 def s3_client() -> Any:
     """The S3 client for the data bucket: regional virtual-hosted on AWS, as given elsewhere.
 
-    With an endpoint configured (`AWS_ENDPOINT_URL`: the local emulator) addresses stay as they
-    are, since `<bucket>.127.0.0.1` would not resolve.
+    With an endpoint configured (`AWS_ENDPOINT_URL`, as the local runtime and tests set it) the
+    addresses stay as boto3 makes them: `<bucket>.127.0.0.1` would not resolve. Decided from the
+    variables boto3 itself reads, so that a cold start builds one client, not two.
     """
-    client = boto3.client("s3", config=_SIGV4)
-    if _is_aws_endpoint(str(client.meta.endpoint_url)):
-        client = boto3.client("s3", config=_REGIONAL)
-    return client
-
-
-def _is_aws_endpoint(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host.endswith((".amazonaws.com", ".amazonaws.com.cn"))
+    configured = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return boto3.client("s3", config=_SIGV4 if configured else _REGIONAL)
 
 
 class DataStore:
