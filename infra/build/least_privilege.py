@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from infra.build.sam_translate import translate
 from infra.build.template_source import load_template
 from infra.local.aws_calls import PHYSICAL_IDS_FILE, read_calls
+from infra.local.errors import TemplateError
 from infra.local.intrinsics import Resolver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,6 +269,16 @@ def allows(statements: Sequence[Mapping[str, Any]], permission: Permission) -> b
     return any(s.get("Effect") == "Allow" for s in matching)
 
 
+def _resolved(resolver: Resolver, statement: Mapping[str, Any]) -> dict[str, Any]:
+    """The statement with its names resolved; one naming what the local stack lacks matches
+    nothing (its resource says why), so only the calls that needed it are refused."""
+    try:
+        resolved: dict[str, Any] = resolver.resolve(dict(statement))
+    except TemplateError as exc:
+        return {**statement, "Resource": [f"(unresolved locally: {exc})"]}
+    return resolved
+
+
 def function_policies(
     template_path: Path, physical_ids: Mapping[str, Any]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -292,8 +303,8 @@ def function_policies(
         role = resources.get(f"{logical_id}Role", {}).get("Properties") or {}
         statements: list[dict[str, Any]] = []
         for policy in role.get("Policies") or []:
-            document = resolver.resolve(policy["PolicyDocument"])
-            statements += _as_list(document.get("Statement", []))
+            for statement in _as_list(policy["PolicyDocument"].get("Statement", [])):
+                statements.append(_resolved(resolver, statement))
         for arn in resolver.resolve(role.get("ManagedPolicyArns") or []):
             statements += MANAGED_POLICIES.get(str(arn).rsplit("/", 1)[-1], [])
         policies[logical_id] = statements

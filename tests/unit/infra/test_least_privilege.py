@@ -157,3 +157,17 @@ def test_the_status_function_cannot_start_ingests_or_change_the_bucket(
 ) -> None:
     # Then a write under dropbox/ (which starts an ingest) or to the bucket's configuration fails
     assert not allows(status_function(TEMPLATE), permission)
+
+
+def test_a_statement_naming_what_the_local_stack_lacks_allows_nothing(tmp_path: Path) -> None:
+    # Given physical ids without JobsQueue's attributes (a resource the runtime did not create)
+    ids = physical_ids(TEMPLATE)
+    ids["resources"]["JobsQueue"]["attributes"] = {}
+
+    # When StatusFunction's policies are read
+    statements = function_policies(TEMPLATE, ids)["StatusFunction"]
+
+    # Then the rest still resolves, and the unresolved statement matches no resource
+    send = Permission("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:jobsqueue-queuename")
+    assert not allows(statements, send)
+    assert allows(statements, Permission("s3:ListBucketVersions", f"arn:aws:s3:::{BUCKET}"))
