@@ -92,5 +92,5 @@ destroy: install ## empty the stack's buckets and delete it (STAGE=dev|prod; YES
 clean: ## remove build output and local state (keeps .venv)
 	rm -rf .aws-sam .local build .pytest_cache .mypy_cache .ruff_cache
 
-cost: install ## cost per 1,000 jobs of 1k/100k/1M rows from a fresh local measurement (ROWS=...)
+cost: install ## cost per 1,000 jobs of 1k/100k/1M rows from a fresh local measurement (COST_ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.cost --rows $(or $(COST_ROWS),1000,100000,1000000)
