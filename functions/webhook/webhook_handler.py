@@ -18,7 +18,7 @@ from webhook_delivery import WebhookMessage, deliver_webhook
 from webhook_secrets import NoSecrets, SecretSource, SsmSecrets, StaticSecrets
 
 from batchscore_core.adapters import job_store
-from batchscore_core.observability import logger, tracer
+from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.settings import get_settings
 from batchscore_core.webhook_queue import WebhookQueue
 
@@ -62,6 +62,7 @@ def record_handler(record: WebhookRecord) -> None:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = process_partial_response(

@@ -13,6 +13,7 @@ from batchscore_core.queue import JobQueue
 from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_queue import WebhookQueue
 
 
@@ -40,7 +41,13 @@ def announcer() -> Announcer:
     return Announcer(JobEvents(settings.event_bus_name), webhooks)
 
 
+@lru_cache(maxsize=1)
+def transitions() -> Transitions:
+    """The job's transitions, with every adapter their side effects need."""
+    return Transitions(job_store(), announcer(), data=data_store(), queue=job_queue())
+
+
 def clear_adapters() -> None:
     """Forget every built adapter (tests, after changing the environment)."""
-    for factory in (job_store, data_store, job_queue, announcer):
+    for factory in (job_store, data_store, job_queue, announcer, transitions):
         factory.cache_clear()

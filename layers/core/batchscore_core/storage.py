@@ -37,9 +37,7 @@ class PresignedPost:
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
-    etag: str
     version_id: str | None
-    content_type: str | None
 
 
 # Presigned URLs must be SigV4 (FACTS.md). On AWS they must also name the bucket's regional
@@ -111,9 +109,7 @@ class DataStore:
             raise
         return ObjectInfo(
             size=int(answer["ContentLength"]),
-            etag=str(answer.get("ETag", "")).strip('"'),
             version_id=answer.get("VersionId"),
-            content_type=answer.get("ContentType"),
         )
 
     def read_head(self, key: str, nbytes: int, version_id: str | None = None) -> bytes:

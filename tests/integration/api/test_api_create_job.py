@@ -85,7 +85,7 @@ def test_a_callback_must_be_https(api: Api, callback_url: str) -> None:
     # Then the request is refused, naming the field
     assert answer.status == 422
     assert answer.body["error"]["code"] == "invalid_request"
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
 
 
 def test_a_loopback_http_callback_is_refused_by_default(api: Api) -> None:
@@ -97,7 +97,7 @@ def test_a_loopback_http_callback_is_refused_by_default(api: Api) -> None:
 
     # Then it is refused, naming the field
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
 
 
 def test_a_loopback_http_callback_is_allowed_for_local_runs(
@@ -139,7 +139,7 @@ def test_the_filename_must_be_a_plain_csv_name(api: Api, filename: str) -> None:
     # Then the request is refused, naming the field
     assert answer.status == 422
     assert answer.body["error"]["code"] == "invalid_request"
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["filename"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["filename"]
 
 
 def test_a_missing_body_is_refused(api: Api) -> None:

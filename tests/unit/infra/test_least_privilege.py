@@ -26,13 +26,17 @@ BUCKET = "stack-data"
 
 
 class Attributes(Mapping[str, str]):
-    """Any !GetAtt of a resource answers `<logical id>-<attribute>`."""
+    """Any !GetAtt of a resource answers `<logical id>-<attribute>`; an `Arn`, a queue's ARN
+    (the only ARNs the functions' policies take from !GetAtt)."""
 
     def __init__(self, logical_id: str) -> None:
         self.logical_id = logical_id
 
     def __getitem__(self, attribute: str) -> str:
-        return f"{self.logical_id.lower()}-{attribute.lower()}"
+        name = self.logical_id.lower()
+        if attribute == "Arn":
+            return f"arn:aws:sqs:{ACCOUNT.region}:{ACCOUNT.account_id}:{name}-queuename"
+        return f"{name}-{attribute.lower()}"
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
@@ -171,3 +175,32 @@ def test_a_statement_naming_what_the_local_stack_lacks_allows_nothing(tmp_path: 
     send = Permission("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:jobsqueue-queuename")
     assert not allows(statements, send)
     assert allows(statements, Permission("s3:ListBucketVersions", f"arn:aws:s3:::{BUCKET}"))
+
+
+@pytest.mark.parametrize(
+    ("function", "recorded"),
+    [
+        # a transient failure: the job message comes back soon (process_handler, JobQueue.retry_in)
+        (
+            "ProcessFunction",
+            call(
+                "sqs",
+                "ChangeMessageVisibility",
+                QueueUrl="http://h/123456789012/jobsqueue-queuename",
+            ),
+        ),
+        # a result written for a job that moved on is discarded
+        (
+            "ProcessFunction",
+            call("s3", "DeleteObject", Bucket=BUCKET, Key="results/u/j/a.xlsx", VersionId="v"),
+        ),
+    ],
+)
+def test_calls_made_only_on_fault_paths_are_allowed(
+    function: str, recorded: dict[str, Any]
+) -> None:
+    # Given a call the end-to-end suite rarely makes
+    policies = function_policies(TEMPLATE, physical_ids(TEMPLATE))
+
+    # Then the function's policies allow it
+    assert not denials({function: [recorded]}, policies, ACCOUNT)
