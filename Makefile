@@ -67,8 +67,12 @@ schema: install ## print the model's input schema (the GET /model shape)
 sample: install ## write build/sample.csv (ROWS rows of the model's schema; default 1000)
 	PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(or $(SAMPLE_ROWS),1000)
 
-bench: install ## engine vs naive pandas->openpyxl at 10k/100k/1M rows (ROWS=...)
+bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mixed files (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
+
+.PHONY: coldstart
+coldstart: install ## each handler's import + init in fresh processes, beside import boto3 (BUILD_DIR=.aws-sam/build)
+	PYTHONPATH=. $(PY) -m bench.coldstart $(if $(BUILD_DIR),--build-dir $(BUILD_DIR) --python $(or $(PYTHON312),python3.12),)
 
 build: install ## sam build for python3.12, then check the 250 MB unzipped limit
 	bash infra/build/sam-build.sh

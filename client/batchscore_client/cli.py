@@ -1,7 +1,8 @@
 """The `batchscore` command: log in, submit CSVs, follow, download, retry and delete jobs.
 
 Exit codes: 0 done, 1 API or transfer error, 2 usage or configuration, 3 authentication,
-4 job not found, 5 the job ended FAILED or REJECTED, 6 waiting timed out, 130 interrupted.
+4 job (or model) not found, 5 the job ended FAILED or REJECTED (or a bundle was refused),
+6 waiting timed out, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from batchscore_client.errors import (
     BatchscoreClientError,
     Detail,
     JobDidNotSucceed,
+    PublishRefused,
 )
+from batchscore_client.models_cli import add_models_command
 from batchscore_client.progress import ProgressBar
 from batchscore_client.render import detail_lines, job_summary, job_table
 
@@ -110,7 +113,7 @@ def cmd_logout(ctx: Context) -> int:
 def cmd_submit(ctx: Context) -> int:
     args = ctx.args
     client = ctx.client()
-    job = client.submit(Path(args.file), callback_url=args.callback_url)
+    job = client.submit(Path(args.file), callback_url=args.callback_url, model=args.model)
     if not args.wait and not args.output:
         ctx.emit(job, f"submitted {args.file} as job {job['job_id']} ({job['status']})")
         return 0
@@ -241,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("-o", "--output", help="wait, then save the workbook here")
     submit.add_argument("--callback-url", help="POST the job here (signed) when it ends")
     submit.add_argument(
+        "--model", help="NAME (its champion) or NAME@VERSION; default: the default model"
+    )
+    submit.add_argument(
         "--timeout", type=float, default=None, help="give up waiting after S seconds"
     )
     submit.add_argument("--poll", type=float, default=1.0, help="seconds between status checks")
@@ -260,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--undo", action="store_true")
     command("delete", cmd_delete, "delete a job and its files").add_argument("job_id")
     command("model", cmd_model, "show the model version and its input columns")
+    add_models_command(commands, common)
     return parser
 
 
@@ -279,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except JobDidNotSucceed as exc:
         return _fail(args, exc, exc.details, show_code=True, job=exc.job)
+    except PublishRefused as exc:
+        return _fail(args, exc, exc.details, show_code=True)
     except ApiError as exc:
         return _fail(args, exc, exc.details, show_code=True, status=exc.status)
     except BatchscoreClientError as exc:

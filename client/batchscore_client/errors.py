@@ -105,3 +105,45 @@ class WaitTimedOut(BatchscoreClientError):
     def __init__(self, job_id: str, seconds: float) -> None:
         super().__init__(f"job {job_id} did not finish within {seconds:g} s")
         self.job_id = job_id
+
+
+class BundleError(BatchscoreClientError):
+    """A directory to publish is not a model bundle (no such directory, no metadata.json)."""
+
+    exit_code = 2
+    code = "bundle_error"
+
+
+class PublishRefused(BatchscoreClientError):
+    """The API checked an uploaded bundle and refused it; `details` say what it found."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, code: str, details: list[Detail] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details or []
+
+    @classmethod
+    def from_upload(cls, name: str, upload: dict[str, Any]) -> PublishRefused:
+        found = upload.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
+        return cls(
+            f"the bundle for {name} was refused: {error.get('message') or 'no reason given'}",
+            str(error.get("code") or "publish_refused"),
+            [Detail.from_json(d) for d in error.get("details") or []],
+        )
+
+
+class PublishTimedOut(BatchscoreClientError):
+    exit_code = 6
+    code = "wait_timed_out"
+
+    def __init__(self, name: str, seconds: float) -> None:
+        super().__init__(f"the bundle for {name} was not checked within {seconds:g} s")
+
+
+class NothingToRollBack(BatchscoreClientError):
+    """The alias history has no earlier champion to go back to."""
+
+    code = "nothing_to_roll_back"

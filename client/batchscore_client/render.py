@@ -55,6 +55,7 @@ def job_table(jobs: list[dict[str, Any]]) -> str:
 
 def detail_lines(details: list[Detail]) -> list[str]:
     lines = []
+    details = [d for d in details if d.message or d.line is not None or d.column or d.field]
     for detail in details[:MAX_DETAILS]:
         where = []
         if detail.line is not None:

@@ -4,6 +4,7 @@ import { CognitoAuth } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { $ } from "./dom.js";
 import { JobsPanel } from "./jobs.js";
+import { ModelsView } from "./models.js";
 import { askForNotifications, canAskForNotifications, toast } from "./notify.js";
 import { UploadPanel } from "./upload.js";
 
@@ -139,6 +140,7 @@ async function main() {
     onJobCreated: (job) => jobs.addCreatedJob(job),
     onUploaded: () => jobs.refresh(),
   });
+  const models = new ModelsView({ api, auth, uploads });
 
   const enterApp = () => {
     showView("app");
@@ -146,12 +148,15 @@ async function main() {
     $("enable-notifications").hidden = !canAskForNotifications();
     $("main").focus();
     jobs.start();
-    uploads.loadModel(api.getModel());
+    const defaultModel = api.getModel();
+    uploads.loadModel(defaultModel);
+    models.start(defaultModel);
   };
 
   const showSignIn = setupSignIn(auth, enterApp);
   auth.onSignedOut = (reason) => {
     jobs.stop();
+    models.stop();
     uploads.clear();
     showView("auth");
     showSignIn(reason);

@@ -49,6 +49,13 @@ export class CognitoAuth {
     return claims.email || claims["cognito:username"] || "";
   }
 
+  /** The Cognito groups of the signed-in user (`cognito:groups` of the ID token). */
+  get groups() {
+    if (!this.session) return [];
+    const groups = decodeJwtPayload(this.session.idToken)["cognito:groups"];
+    return Array.isArray(groups) ? groups : [];
+  }
+
   /** Returns "signed-in", or "new-password" when the user must choose a password first. */
   async signIn(email, password) {
     const result = await this.#call("InitiateAuth", {

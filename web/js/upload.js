@@ -18,6 +18,8 @@ export class UploadPanel {
     this.onUploaded = onUploaded;
     this.model = { columns: [] };
     this.modelLoaded = Promise.resolve();
+    this.modelRequest = 0;
+    this.modelRef = ""; // empty: the default model's champion
     this.items = [];
     this.#bindEvents();
   }
@@ -28,17 +30,30 @@ export class UploadPanel {
 
   /** Takes the pending GET /model answer; file checks wait for it. */
   loadModel(modelPromise) {
+    const request = ++this.modelRequest; // a slower answer for a model chosen before is dropped
     this.modelLoaded = modelPromise.then(
-      (model) => this.#setModel(model),
+      (model) => request === this.modelRequest && this.#setModel(model),
       (error) => toast(`The model description could not be loaded: ${error.message}`, { kind: "error" }),
     );
+  }
+
+  /** The model picker's choice ("name" or "name@version"): later jobs use it, staged files are checked again. */
+  useModel(modelRef, modelPromise) {
+    this.modelRef = modelRef;
+    this.loadModel(modelPromise);
+    for (const item of this.items.filter((i) => ["checking", "ready", "invalid"].includes(i.state))) {
+      item.state = "checking";
+      this.#setStatus(item, "Checking…");
+      this.#check(item);
+    }
+    this.#updateActions();
   }
 
   #setModel(model) {
     this.model = model;
     const required = model.columns.filter((column) => column.required);
     $("model-summary").textContent =
-      `Model ${model.version} · ${model.task} · ${required.length} required columns`;
+      `Model ${model.name ? `${model.name} ` : ""}${model.version} · ${model.task} · ${required.length} required columns`;
     $("size-limit").textContent = `Up to ${formatBytes(this.maxBytes)} per file.`;
     $("schema-list").replaceChildren(...model.columns.map(renderSchemaColumn));
     const template = new Blob([`${model.columns.map((c) => csvCell(c.name)).join(",")}\r\n`], {
@@ -99,8 +114,11 @@ export class UploadPanel {
   }
 
   async #check(item) {
+    const run = (item.checkRun = (item.checkRun || 0) + 1); // a check against an earlier model is dropped
     await this.modelLoaded;
-    item.check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    const check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    if (run !== item.checkRun) return;
+    item.check = check;
     item.state = item.check.errors.length > 0 ? "invalid" : "ready";
     item.refs.checks.replaceChildren(...renderChecks(item.check));
     if (item.check.header.length > 0) item.refs.preview.replaceChildren(renderPreview(item));
@@ -114,7 +132,7 @@ export class UploadPanel {
     item.refs.progress.hidden = false;
     this.#setStatus(item, "Uploading… 0%");
     try {
-      const job = await this.api.createJob(item.file.name);
+      const job = await this.api.createJob(item.file.name, this.modelRef);
       this.onJobCreated({ ...job, filename: item.file.name, created_at: new Date().toISOString() });
       await uploadToPresignedPost(job.upload, item.file, (fraction) => {
         const percent = Math.round(fraction * 100);
