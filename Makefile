@@ -11,7 +11,7 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy clean
+.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke destroy cost clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -85,8 +85,20 @@ size: ## print function + layer sizes of the last build against the 250 MB limit
 	$(PY) -m infra.build.size_check .aws-sam/build
 
 deploy: build ## sam deploy (STAGE=dev|prod), then the web page to the site bucket
-	.venv-sam/bin/sam deploy --config-env $(STAGE) --template-file .aws-sam/build/template.yaml
-	$(PY) -m infra.build.publish_web --stage $(STAGE)
+	bash infra/build/deploy.sh $(STAGE)
+
+user: install ## a user of the stack's pool: make user EMAIL=you@example.com [ADMIN=1] [PASSWORD=...] [STAGE=dev|prod|local]
+	@test -n "$(EMAIL)" || { echo "usage: make user EMAIL=you@example.com [ADMIN=1] [STAGE=dev|prod|local]"; exit 2; }
+	$(PY) -m infra.build.user --stage $(STAGE) --email "$(EMAIL)" $(if $(ADMIN),--admin,) $(if $(PASSWORD),--password "$(PASSWORD)",)
+
+smoke: install ## one job end to end through a stack's public API (STAGE=dev|prod|local)
+	$(PY) -m infra.build.smoke --stage $(STAGE)
+
+destroy: install ## empty the stack's buckets and delete it (STAGE=dev|prod; YES=1 skips the question)
+	$(PY) -m infra.build.destroy --stage $(STAGE) $(if $(YES),--yes,)
 
 clean: ## remove build output and local state (keeps .venv)
 	rm -rf .aws-sam .local build .pytest_cache .mypy_cache .ruff_cache
+
+cost: install ## cost per 1,000 jobs of 1k/100k/1M rows from a fresh local measurement (COST_ROWS=...)
+	PYTHONPATH=layers/model:. $(PY) -m bench.cost --rows $(or $(COST_ROWS),1000,100000,1000000)

@@ -21,6 +21,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from infra.build.least_privilege import check as check_least_privilege
 from infra.local.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,7 @@ class LocalStack:
     demo_password: str
     state_dir: Path
     log_path: Path
+    aws_calls_dir: Path
     region: str = "us-east-1"
     _clients: dict[str, Any] = field(default_factory=dict)
 
@@ -80,7 +82,7 @@ class LocalStack:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _environment(state_dir: Path, ports: dict[str, int]) -> dict[str, str]:
+def _environment(state_dir: Path, ports: dict[str, int], calls_dir: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(
         {
@@ -92,6 +94,8 @@ def _environment(state_dir: Path, ports: dict[str, int]) -> dict[str, str]:
             "BATCHSCORE_LOCAL_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
             "BATCHSCORE_LOCAL_POLL_WAIT_SECONDS": "1",
             "PYTHONUNBUFFERED": "1",
+            # Every AWS call of every function, checked against template.yaml's policies.
+            "BATCHSCORE_LOCAL_RECORD_AWS_CALLS": str(calls_dir),
         }
     )
     return env
@@ -115,13 +119,14 @@ def _start(
 ) -> tuple[subprocess.Popen[bytes], LocalStack]:
     state_dir = base_dir / f"state-{attempt}"
     log_path = base_dir / f"runtime-{attempt}.log"
+    calls_dir = base_dir / f"aws-calls-{attempt}"
     ports = {"emulator": free_port(), "api": free_port(), "web": free_port()}
     flags = [f"--parameter={name}={value}" for name, value in (parameters or {}).items()]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local", *flags],
             cwd=REPO_ROOT,
-            env={**_environment(state_dir, ports), **(extra_env or {})},
+            env={**_environment(state_dir, ports, calls_dir), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -143,6 +148,7 @@ def _start(
         demo_password=summary["demo_password"],
         state_dir=state_dir,
         log_path=log_path,
+        aws_calls_dir=calls_dir,
     )
     return process, stack
 
@@ -165,12 +171,22 @@ def _start_with_retries(
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The local runtime for this test session (one per xdist worker), stopped at the end."""
+    """The local runtime for this test session (one per xdist worker), stopped at the end.
+
+    At the end, every AWS call any function made during the session must be allowed by the
+    policies template.yaml gives it (infra/build/least_privilege.py): a denial errors the session.
+    """
     process, stack = _start_with_retries(tmp_path_factory.mktemp("local-stack"))
     try:
         yield stack
     finally:
         _stop(process)
+    denied = check_least_privilege(stack.aws_calls_dir, REPO_ROOT / "template.yaml")
+    if denied:
+        pytest.fail(
+            "AWS calls that template.yaml does not allow:\n" + "\n".join(map(str, denied)),
+            pytrace=False,
+        )
 
 
 # A job of a few thousand rows then takes seconds and writes progress at every batch of 50 rows,

@@ -37,6 +37,7 @@ def fail_upload(obj: StoredObject, *, life: Transitions, receive_count: int) -> 
     if found.stored:
         return _fail(found.job, life=life, receive_count=receive_count)
     logger.set_correlation_id(found.job.job_id)
+    logger.append_keys(job_id=found.job.job_id)
     created = life.fail_unstarted_drop(found.job, exhausted_error(receive_count, None))
     if created is not None:
         return created
@@ -46,6 +47,7 @@ def fail_upload(obj: StoredObject, *, life: Transitions, receive_count: int) -> 
 
 def _fail(job: Job, *, life: Transitions, receive_count: int) -> Job | None:
     logger.set_correlation_id(job.job_id)
+    logger.append_keys(job_id=job.job_id)
     if job.status.is_final:
         logger.info("dead-lettered job already ended", extra={"status": job.status.value})
         return job

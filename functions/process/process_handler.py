@@ -46,6 +46,7 @@ def run_settings() -> RunSettings:
 def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
+    logger.append_keys(job_id=job_id)
     try:
         # The job names its registry version: loaded (or taken from the cache) before the claim.
         bundle = model_bundle(job_model(job_store().get(job_id)))
@@ -70,7 +71,7 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(capture_cold_start_metric=True)  # the dashboard's cold starts
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)

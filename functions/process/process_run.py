@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import process_tracing
 from process_faults import (
     ATTEMPT_FAILED,
     INTERNAL_ERROR,
@@ -104,17 +105,21 @@ def _score_and_store(
         output = Path(work) / "result.xlsx"
         source = data.open(job.input_key, job.input_version_id)
         try:
-            summary = score_csv(
-                source,
-                bundle,
-                output,
-                progress=progress,
-                job_id=job.job_id,
-                options=settings.engine_options,
-            )
+            with process_tracing.stage("score", job.job_id):
+                scoring_started = process_tracing.now()
+                summary = score_csv(
+                    source,
+                    bundle,
+                    output,
+                    progress=progress,
+                    job_id=job.job_id,
+                    options=settings.engine_options,
+                )
+                process_tracing.record_engine_stages(summary.timings, scoring_started, job.job_id)
         finally:
             source.close()
-        version_id = data.upload_file(output, job.result_key, XLSX_CONTENT_TYPE)
+        with process_tracing.stage("upload", job.job_id):
+            version_id = data.upload_file(output, job.result_key, XLSX_CONTENT_TYPE)
     return StoredResult(key=job.result_key, version_id=version_id, summary=summary)
 
 

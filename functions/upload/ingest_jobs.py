@@ -25,6 +25,7 @@ def ingest(
         return None
     job = found.job if found.stored else life.open_drop(found.job)
     logger.set_correlation_id(job.job_id)
+    logger.append_keys(job_id=job.job_id)
 
     if job.status is JobStatus.AWAITING_UPLOAD:
         return _admit(job, obj, life=life, data=data, choose_model=choose_model)

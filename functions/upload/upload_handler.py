@@ -24,7 +24,7 @@ def record_handler(record: S3NotificationSqsRecord) -> None:
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(capture_cold_start_metric=True)  # the dashboard's cold starts
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)

@@ -8,6 +8,7 @@
 #   BUILD_DIR      sam build output (.aws-sam/build)
 #   PY             the project's Python for the size check (.venv/bin/python)
 #   PIP_CACHE_DIR  pip's wheel cache: a second build with the same cache downloads nothing
+#   SAM_INSTALL_ONLY=1  install aws-sam-cli into SAM_VENV and stop
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,6 +38,30 @@ find_python312() {
     return 1
 }
 
+install_sam() {
+    # aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below
+    # (venv refuses to copy an interpreter onto itself when python3 is 3.12's).
+    local stamp
+    stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
+    exec 9>"$root/.venv-sam.lock"
+    flock 9  # two builds at once install it once
+    if [[ ! -f "$stamp" ]]; then
+        echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
+        # A venv left half-made (no pip) by an interrupted run is made again.
+        if ! "$sam_venv/bin/python" -m pip --version >/dev/null 2>&1; then
+            rm -rf "$sam_venv"
+            "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
+        fi
+        "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
+        rm -f "$sam_venv"/.installed-*
+        touch "$stamp"
+    fi
+    flock -u 9
+}
+
+# SAM_INSTALL_ONLY=1: only aws-sam-cli into .venv-sam (the deploy test needs no Python 3.12).
+if [[ "${SAM_INSTALL_ONLY:-}" == 1 ]]; then install_sam; exit 0; fi
+
 if ! PYTHON312="$(find_python312)"; then
     cat >&2 <<'MESSAGE'
 sam-build.sh: no Python 3.12 found. `sam build` for Lambda's python3.12 runtime needs one:
@@ -48,23 +73,7 @@ MESSAGE
 fi
 export PYTHON312
 
-# aws-sam-cli gets its own venv from the machine's Python, before PATH favours 3.12 below
-# (venv refuses to copy an interpreter onto itself when python3 is 3.12's).
-stamp="$sam_venv/.installed-$(md5sum requirements/sam.txt | cut -c1-8)"
-exec 9>"$root/.venv-sam.lock"
-flock 9  # two builds at once install it once
-if [[ ! -f "$stamp" ]]; then
-    echo "sam-build.sh: installing aws-sam-cli into $sam_venv (requirements/sam.txt)"
-    # A venv left half-made (no pip) by an interrupted run is made again.
-    if ! "$sam_venv/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$sam_venv"
-        "${PYTHON_BOOT:-python3}" -m venv "$sam_venv"
-    fi
-    "$sam_venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt
-    rm -f "$sam_venv"/.installed-*
-    touch "$stamp"
-fi
-flock -u 9
+install_sam
 
 # sam's python3.12 workflow looks for `python3.12` on PATH.
 export PATH="$(dirname "$PYTHON312"):$PATH"

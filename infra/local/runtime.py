@@ -10,6 +10,7 @@ from typing import Any
 
 from infra.local.api.server import ApiServer
 from infra.local.api.setup import build_gateway
+from infra.local.aws_calls import CALLS_FILE_ENV, calls_file, write_physical_ids
 from infra.local.cfn_yaml import load_template
 from infra.local.demo_user import create_demo_user
 from infra.local.emulator import Emulator
@@ -59,12 +60,14 @@ class LocalRuntime:
         self._emulator.start()
         log.info("AWS emulator (moto) on %s", settings.emulator_url)
         self.stack = self._load_stack()
-        provision(
+        created = provision(
             self.stack,
             self._emulator.client,
             settings.api_url,
             visibility_timeout=settings.visibility_timeout,
         )
+        if settings.record_aws_calls is not None:
+            write_physical_ids(settings.record_aws_calls, self.stack, created)
         self.outputs = resolve_outputs(self.stack, settings.api_url, settings.web_url)
         self.seeded_models = seed_local_registry(self.stack, settings.emulator_url, settings.region)
         functions = read_functions(self.stack)
@@ -115,6 +118,8 @@ class LocalRuntime:
         local_env = self.settings.local_only_environment()
         for spec in functions:
             env = worker_environment(spec, aws_env, local_env)
+            if self.settings.record_aws_calls is not None:
+                env[CALLS_FILE_ENV] = str(calls_file(self.settings.record_aws_calls, spec))
             self._pools[spec.logical_id] = FunctionPool(spec, env, self.settings.concurrency)
         threads = [threading.Thread(target=pool.start) for pool in self._pools.values()]
         for thread in threads:
@@ -231,6 +236,7 @@ class LocalRuntime:
         settings = self.settings
         return {
             "emulator_url": settings.emulator_url,
+            "region": settings.region,
             "api_url": settings.api_url,
             "web_url": settings.web_url,
             "demo_user": settings.demo_user,

@@ -66,6 +66,10 @@ class LocalSettings(BaseSettings):
     webhook_secret: str = Field(
         "local-webhook-secret", validation_alias="BATCHSCORE_WEBHOOK_SECRET"
     )
+    record_aws_calls: Path | None = Field(
+        None, validation_alias="BATCHSCORE_LOCAL_RECORD_AWS_CALLS"
+    )
+    """A directory: each function's AWS calls go to `<LogicalId>.jsonl` in it (least privilege)."""
     parameters: dict[str, str] = Field(default_factory=dict)
     web_origin_parameter: str = "WebOrigin"
 

@@ -8,6 +8,7 @@ to the runtime over two pipes, one JSON line per message; stdout and stderr stay
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -43,6 +44,21 @@ def _error(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
     }
 
 
+def _record_aws_calls() -> Any:
+    """When the runtime asks for it, record the handler's AWS calls (aws_call_recorder.py)."""
+    if not os.environ.get("BATCHSCORE_LOCAL_AWS_CALLS_FILE"):
+        return None
+    # Loaded by path: this process has only the function's code and layers on sys.path.
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws_call_recorder.py")
+    spec = importlib.util.spec_from_file_location("batchscore_aws_call_recorder", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install_from_environment()
+    return module
+
+
 def _load_handler(handler: str) -> Any:
     module_name, function_name = handler.rsplit(".", 1)
     return getattr(importlib.import_module(module_name), function_name)
@@ -57,7 +73,9 @@ def main(request_fd: int, response_fd: int) -> None:
         responses.flush()
 
     init_error = None
+    recorder = None
     try:
+        recorder = _record_aws_calls()
         handler = _load_handler(os.environ["_HANDLER"])
     except Exception as exc:
         traceback.print_exc()
@@ -69,8 +87,11 @@ def main(request_fd: int, response_fd: int) -> None:
             send({"error": init_error})
             continue
         context = LambdaContext(request["request_id"], request["deadline_ms"])
+        started = time.perf_counter()
         try:
             result = handler(request["event"], context)
+            if recorder is not None:
+                recorder.record_invocation((time.perf_counter() - started) * 1000)
             send({"result": result})
         except Exception as exc:
             # Lambda prints the error as JSON in the function's log; a traceback reads better.

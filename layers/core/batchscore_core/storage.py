@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,11 +40,32 @@ class ObjectInfo:
     version_id: str | None
 
 
+# Presigned URLs must be SigV4 (FACTS.md). On AWS they must also name the bucket's regional
+# host: `<bucket>.s3.amazonaws.com` answers 307 for hours after a bucket is created (and never
+# works in opt-in regions), and a browser does not follow a redirect on a CORS preflight.
+_SIGV4 = Config(signature_version="s3v4")
+_REGIONAL = Config(
+    signature_version="s3v4",
+    s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
+)
+
+
+def s3_client() -> Any:
+    """The S3 client for the data bucket: regional virtual-hosted on AWS, as given elsewhere.
+
+    With an endpoint configured (`AWS_ENDPOINT_URL`, as the local runtime and tests set it) the
+    addresses stay as boto3 makes them: `<bucket>.127.0.0.1` would not resolve. Decided from the
+    variables boto3 itself reads, so that a cold start builds one client, not two.
+    """
+    configured = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return boto3.client("s3", config=_SIGV4 if configured else _REGIONAL)
+
+
 class DataStore:
     def __init__(self, bucket: str, client: Any | None = None) -> None:
         self.bucket = bucket
-        # Presigned URLs must be SigV4 (FACTS.md); the same client serves every call.
-        self._client: Any = client or boto3.client("s3", config=Config(signature_version="s3v4"))
+        # The same client serves every call, presigned or not.
+        self._client: Any = client or s3_client()
 
     def presigned_post(self, key: str, *, max_bytes: int, ttl_seconds: int) -> PresignedPost:
         """A POST bound to exactly `key`, a CSV content type and at most `max_bytes`."""
