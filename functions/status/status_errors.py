@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from status_exceptions import InsecureCallback
+from status_exceptions import InsecureCallback, TooManyActiveJobs
 from status_models import ErrorBody, ErrorInfo
 
 from batchscore_core.errors import InvalidTransition, JobNotFound, ResultNotReady
@@ -102,6 +102,14 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
         return error_response(
             HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", "the request is invalid", [problem]
         )
+
+    @app.exception_handler(TooManyActiveJobs)
+    def too_many_active_jobs(exc: TooManyActiveJobs) -> Response:
+        response = error_response(
+            HTTPStatus.TOO_MANY_REQUESTS, "too_many_active_jobs", str(exc), [{"limit": exc.limit}]
+        )
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.exception_handler(IdempotencyValidationError)
     def idempotency_conflict(exc: IdempotencyValidationError) -> Response:

@@ -60,6 +60,7 @@ def create_job(
         request,
         idempotency_key=idempotency_key,
         lambda_context=router.lambda_context,
+        secrets=adapters.webhook_secrets(),
     )
     upload = logic.upload_form(
         adapters.data_store(),

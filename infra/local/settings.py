@@ -58,9 +58,6 @@ class LocalSettings(BaseSettings):
     ttl_sweep_seconds: float = Field(60, validation_alias="BATCHSCORE_LOCAL_TTL_SWEEP_SECONDS")
     demo_user: str = Field("demo@example.com", validation_alias="BATCHSCORE_DEMO_USER")
     demo_password: str = Field("Local-Demo-Pass-1", validation_alias="BATCHSCORE_DEMO_PASSWORD")
-    webhook_secret: str = Field(
-        "local-webhook-secret", validation_alias="BATCHSCORE_WEBHOOK_SECRET"
-    )
     parameters: dict[str, str] = Field(default_factory=dict)
     web_origin_parameter: str = "WebOrigin"
 
@@ -82,11 +79,9 @@ class LocalSettings(BaseSettings):
         return f"{self.web_url}/oauth2/token"
 
     def local_only_environment(self) -> dict[str, str]:
-        """Handler settings that only local stacks set: loopback webhooks and their one secret."""
-        return {
-            "ALLOW_INSECURE_CALLBACKS": "true",
-            "BATCHSCORE_WEBHOOK_SECRET": self.webhook_secret,
-        }
+        """Handler settings that only local stacks set: webhook secrets edited in the emulator
+        show within seconds (loopback callbacks come from the AllowLoopbackCallbacks parameter)."""
+        return {"WEBHOOK_SECRETS_MAX_AGE_SECONDS": "5"}
 
     def aws_environment(self) -> dict[str, str]:
         """What points boto3 at the emulator, in the runtime and in every handler process."""

@@ -14,6 +14,7 @@ from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
 from batchscore_core.webhook_queue import WebhookQueue
+from batchscore_core.webhook_secrets import SecretSource, secret_source
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +41,15 @@ def announcer() -> Announcer:
     return Announcer(JobEvents(settings.event_bus_name), webhooks)
 
 
+@lru_cache(maxsize=1)
+def webhook_secrets() -> SecretSource:
+    settings = get_settings()
+    return secret_source(
+        settings.webhook_secrets_parameter, max_age=settings.webhook_secrets_max_age_seconds
+    )
+
+
 def clear_adapters() -> None:
     """Forget every built adapter (tests, after changing the environment)."""
-    for factory in (job_store, data_store, job_queue, announcer):
+    for factory in (job_store, data_store, job_queue, announcer, webhook_secrets):
         factory.cache_clear()
