@@ -147,7 +147,7 @@ def upload_presigned(upload: dict[str, Any], content: bytes, filename: str) -> N
 
 
 def signed_in(stack: Any, username: str | None = None, password: str | None = None) -> ApiUser:
-    return ApiUser(stack.api_url, stack.tokens(username, password)["IdToken"])
+    return ApiUser(stack.api_url, stack.tokens(username, password)["AccessToken"])
 
 
 def new_user(stack: Any, password: str = "Other-User-Pass-1") -> ApiUser:

@@ -25,7 +25,7 @@ FIRST_RETRY_SECONDS = 10
 
 def demo_owner_and_secret(stack) -> tuple[str, bytes]:
     """The demo user's `sub` and its secret, as the operator would hand it out."""
-    owner = jwt.decode(stack.id_token(), options={"verify_signature": False})["sub"]
+    owner = jwt.decode(stack.access_token(), options={"verify_signature": False})["sub"]
     ssm = stack.boto3_client("ssm")
     (parameter,) = ssm.describe_parameters()["Parameters"]
     value = ssm.get_parameter(Name=parameter["Name"], WithDecryption=True)["Parameter"]["Value"]

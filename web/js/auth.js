@@ -81,11 +81,21 @@ export class CognitoAuth {
 
   /** A valid ID token, refreshed first when it is about to expire. */
   async idToken() {
+    await this.#fresh();
+    return this.session.idToken;
+  }
+
+  /** A valid access token (what the API accepts), refreshed first when about to expire. */
+  async accessToken() {
+    await this.#fresh();
+    return this.session.accessToken;
+  }
+
+  async #fresh() {
     if (!this.session) throw new AuthError("SignedOut", "You are signed out.");
     if (Date.now() > this.session.expiresAt - REFRESH_MARGIN_MS) {
       await this.refresh();
     }
-    return this.session.idToken;
   }
 
   /** Renews the tokens; concurrent callers share one request. */
@@ -140,7 +150,7 @@ export class CognitoAuth {
   #load() {
     try {
       const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-      return session && session.idToken && session.refreshToken ? session : null;
+      return session && session.accessToken && session.refreshToken ? session : null;
     } catch {
       return null;
     }
