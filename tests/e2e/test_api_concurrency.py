@@ -19,7 +19,7 @@ def test_sixty_four_concurrent_post_jobs_on_fresh_connections_are_all_answered(l
     # Given a user and 64 clients, each with its own new connection, released at once
     user = new_user(local_stack)
     start = threading.Barrier(CONCURRENT, timeout=30)
-    headers = {"Authorization": f"Bearer {user.id_token}", "Connection": "close"}
+    headers = {"Authorization": f"Bearer {user.token}", "Connection": "close"}
 
     def create(index: int) -> int | str:
         start.wait()
