@@ -39,6 +39,7 @@ def run_settings() -> RunSettings:
         progress_interval_seconds=settings.progress_interval_seconds,
         engine_options=EngineOptions.model_validate({"bad_rows": settings.bad_rows_policy}),
         work_dir=Path(tempfile.gettempdir()),
+        max_input_bytes=settings.max_upload_bytes,
     )
 
 

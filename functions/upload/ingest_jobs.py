@@ -84,7 +84,7 @@ def _admit(
 ) -> Job | None:
     version_id = job.input_version_id or obj.version_id
     try:
-        size = data.head(obj.key, version_id).size
+        head = data.head(obj.key, version_id)
     except ObjectMissing:
         error = JobError(code="input_missing", message="the uploaded file is no longer there")
         return reject(
@@ -95,6 +95,14 @@ def _admit(
             data=data,
             announcer=announcer,
         )
+    size = head.size
+    # The emulator's events carry no versionId: the version just read stands in for it.
+    version_id = version_id or head.version_id
+    changes: dict[str, object] = {"size_bytes": size}
+    if version_id:
+        # A rejection pins it too: a retry scores the version that was rejected, not whatever
+        # was posted later with a still-valid upload form.
+        changes["input_version_id"] = version_id
     try:
         check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
     except InputRejected as exc:
@@ -105,12 +113,9 @@ def _admit(
             store=store,
             data=data,
             announcer=announcer,
-            changes={"size_bytes": size},
+            changes=changes,
         )
 
-    changes: dict[str, object] = {"size_bytes": size}
-    if version_id:
-        changes["input_version_id"] = version_id
     try:
         queued = store.advance(
             job.job_id, JobStatus.QUEUED, from_states={JobStatus.AWAITING_UPLOAD}, changes=changes
