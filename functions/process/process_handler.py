@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from process_model import model_bundle
 from process_run import RunSettings, process_job
 from pydantic import Json
 
@@ -23,6 +22,7 @@ from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
 from batchscore_model.engine import EngineOptions
+from batchscore_model.loaded import model_bundle
 
 
 class JobSqsRecord(SqsRecordModel):

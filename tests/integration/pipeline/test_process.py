@@ -13,7 +13,6 @@ import process_handler
 import process_run
 import pytest
 import upload_handler
-from process_model import model_bundle
 from process_run import RunSettings, process_job
 
 from batchscore_core.adapters import announcer, data_store
@@ -21,6 +20,7 @@ from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
 from batchscore_model.engine import EngineOptions
+from batchscore_model.loaded import model_bundle
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
 from tests.integration.pipeline.samples import JOB_ID, csv_with_bad_value, valid_csv

@@ -1,5 +1,6 @@
 """Handlers import only what their function ships: ingest and the status API stay light (no
-pandas or scikit-learn in their cold start), and the DLQ function runs with the core layer only."""
+pandas or scikit-learn in their cold start), and the DLQ and webhook functions run with the core
+layer only."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ HEAVY = {"pandas", "numpy", "sklearn", "scipy", "openpyxl", "xlsxwriter"}
 LIGHT_HANDLERS = {
     "upload_handler": ["functions/upload", "layers/core", "layers/model"],
     "status_handler": ["functions/status", "layers/core", "layers/model"],
-    "dlq_handler": ["functions/process", "layers/core"],
+    "dlq_handler": ["functions/dlq", "layers/core"],
+    "webhook_handler": ["functions/webhook", "layers/core"],
 }
 
 

@@ -234,10 +234,10 @@ def test_a_handler_whose_module_is_missing_is_reported(tmp_path: Path) -> None:
     template = load_template(TEMPLATE)
     (tmp_path / "functions" / "status").mkdir(parents=True)
     (tmp_path / "functions" / "upload").mkdir()
-    (tmp_path / "functions" / "process").mkdir()
     (tmp_path / "functions" / "upload" / "upload_handler.py").touch()
-    for module in ("process_handler", "dlq_handler", "predict_handler", "webhook_handler"):
-        (tmp_path / "functions" / "process" / f"{module}.py").touch()
+    for folder in ("process", "dlq", "predict", "webhook"):
+        (tmp_path / "functions" / folder).mkdir()
+        (tmp_path / "functions" / folder / f"{folder}_handler.py").touch()
 
     # When
     problems = check_handlers(template, tmp_path)

@@ -11,10 +11,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from predict_models import MAX_ROWS, ErrorResponse, PredictRequest, PredictResponse
 from predict_rows import InvalidRows, predict_rows
-from process_model import model_bundle
 
 from batchscore_core.identity import PREDICT, MissingScope, NotAuthenticated, caller_from_event
 from batchscore_core.observability import logger, metrics, tracer
+from batchscore_model.loaded import model_bundle
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
