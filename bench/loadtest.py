@@ -15,7 +15,6 @@ import argparse
 import io
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,7 +173,9 @@ def run_load(stack: Stack, jobs: int, *, submitters: int = 32, timeout: float = 
         if len(mine) >= len(submitted) and all(item["status"] in FINAL for item in mine):
             break
         if time.monotonic() > deadline:
-            problems.append(f"not all final within {timeout:.0f} s: {Counter(i['status'] for i in mine)}")
+            problems.append(
+                f"not all final within {timeout:.0f} s: {Counter(i['status'] for i in mine)}"
+            )
             break
         time.sleep(1)
     finals = [epoch(item["finished_at"]) for item in mine if item.get("finished_at")]

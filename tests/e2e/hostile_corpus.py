@@ -55,7 +55,7 @@ def csv_text(
     body = rows(n)
     if extra is not None:
         names.append(extra[0])
-        body = [row + [extra[1][i % len(extra[1])]] for i, row in enumerate(body)]
+        body = [[*row, extra[1][i % len(extra[1])]] for i, row in enumerate(body)]
     return eol.join(sep.join(line) for line in [names, *body]) + eol
 
 

@@ -150,7 +150,8 @@ def test_a_hostile_file_ends_final_with_a_reason_and_no_formula(run, entry):
         assert others == []
         if key.endswith(".errors.json"):
             error = json.loads(content)["error"]
-            assert error["code"] and error["message"]
+            assert error["code"]
+            assert error["message"]
         else:
             assert_sound_workbook(content)
         return
@@ -161,7 +162,8 @@ def test_a_hostile_file_ends_final_with_a_reason_and_no_formula(run, entry):
     assert job is not None
     assert job["status"] in ("SUCCEEDED", "REJECTED"), job  # FAILED would be a crash
     if job["status"] == "REJECTED":
-        assert job["error"]["code"] and job["error"]["message"], job
+        assert job["error"]["code"], job
+        assert job["error"]["message"], job
         assert "Error:" not in job["error"]["message"]  # no raw exception text
     else:
         assert outcome.result is not None, outcome.result_error
