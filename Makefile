@@ -11,7 +11,7 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy clean
+.PHONY: loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ sample: install ## write build/sample.csv (ROWS rows of the model's schema; defa
 
 bench: install ## engine vs naive pandas->openpyxl at 10k/100k/1M rows (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
+
+loadtest: install ## JOBS (default 1000) jobs at once through a fresh local runtime: API, web-style and drop folder
+	$(PY) -m bench.loadtest --jobs $(or $(JOBS),1000)
 
 build: install ## sam build for python3.12, then check the 250 MB unzipped limit
 	bash infra/build/sam-build.sh

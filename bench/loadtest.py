@@ -124,9 +124,19 @@ def partner_token(stack: Stack) -> str:
     return str(answer.json()["access_token"])
 
 
-def run_load(stack: Stack, jobs: int, *, submitters: int = 32, timeout: float = 1800) -> Report:
-    """Submit `jobs` jobs at once, mixed over the three channels; wait until all are final."""
-    tokens = {"api": partner_token(stack), "web": user_token(stack)}
+def run_load(
+    stack: Stack,
+    jobs: int,
+    *,
+    submitters: int = 32,
+    timeout: float = 1800,
+    web_token: str | None = None,
+) -> Report:
+    """Submit `jobs` jobs at once, mixed over the three channels; wait until all are final.
+
+    `web_token`: the person's access token (default: the demo user's).
+    """
+    tokens = {"api": partner_token(stack), "web": web_token or user_token(stack)}
     tenant = f"load-{uuid.uuid4().hex[:8]}"
     s3 = stack.client("s3")
     bucket = stack.outputs["DataBucketName"]
