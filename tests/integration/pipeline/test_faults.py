@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import process_handler
@@ -13,7 +14,7 @@ from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus, Webhook
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
-from tests.integration.moto_stack import Stack
+from tests.integration.moto_stack import FakeLambdaContext, Stack, sqs_event
 from tests.integration.pipeline.conftest import OWNER
 from tests.integration.pipeline.samples import JOB_ID, valid_csv
 
@@ -141,3 +142,50 @@ def test_a_message_for_a_deleted_job_is_dropped_quietly(stack: Stack, published)
     assert stack.dynamodb.Table(stack.table_name).scan()["Items"] == []
     assert result_versions(stack) == []
     assert published == []
+
+
+class WorkerKilled(BaseException):
+    """What SIGKILL leaves: the attempt stops where it is, no except or finally of ours runs."""
+
+
+def test_an_attempt_killed_mid_job_is_taken_over_after_its_lease_and_succeeds_once(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued job whose first attempt dies while scoring (1 s left in its invocation)
+    import process_run
+
+    waiting_job(JOB_ID)
+    stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
+    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
+    real_score = process_run.score_csv
+
+    def die(*args, **kwargs):
+        raise WorkerKilled()
+
+    monkeypatch.setattr(process_run, "score_csv", die)
+    (message,) = stack.receive(stack.jobs_queue)
+    event = sqs_event([message], stack.jobs_queue.arn, stack.region)
+    with pytest.raises(WorkerKilled):
+        process_handler.lambda_handler(event, FakeLambdaContext(remaining_ms=1_000))
+    killed = store.get(JOB_ID)
+    assert (killed.status, killed.attempts) == (JobStatus.PROCESSING, 1)
+
+    # When its lease has run out and SQS delivers the message again (it was never deleted)
+    monkeypatch.setattr(process_run, "score_csv", real_score)
+    deadline = time.monotonic() + 10
+    while int(time.time()) <= (killed.lease_expires_at or 0):
+        assert time.monotonic() < deadline, "the lease never ran out"
+        time.sleep(0.2)
+    stack.sqs.change_message_visibility(
+        QueueUrl=stack.jobs_queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
+    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+
+    # Then the second attempt took over: SUCCEEDED, with one result
+    job = store.get(JOB_ID)
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2)
+    (version,) = result_versions(stack)
+    assert job.result_version_id == version["VersionId"]
