@@ -24,10 +24,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from batchscore_model.bundle import save_bundle
+from batchscore_model.bundle import Bundle, add_reference, save_bundle
 from batchscore_model.derive import build_info
+from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import BundleMetadata, default_bundle_dir, load_metadata
+from training.reference import reference_for
 
 SEED = 20261122
 HOLDOUT_FRACTION = 0.25
@@ -75,6 +77,7 @@ class Trained:
     pipeline: Pipeline
     metadata: BundleMetadata
     train_frame: pd.DataFrame
+    holdout_frame: pd.DataFrame
 
 
 def train(dataset: Dataset, *, now: datetime | None = None) -> Trained:
@@ -113,7 +116,7 @@ def train(dataset: Dataset, *, now: datetime | None = None) -> Trained:
             "numpy": np.__version__,
         },
     )
-    return Trained(pipeline=pipeline, metadata=metadata, train_frame=x_train)
+    return Trained(pipeline=pipeline, metadata=metadata, train_frame=x_train, holdout_frame=x_test)
 
 
 def replacement_verdict(
@@ -158,13 +161,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    if verdict == "up_to_date":
-        print(f"{bundle_dir}: {new.version} ({metric}) is up to date")
-        return 0
     info = build_info(
         trained.pipeline, trained.train_frame, version=new.version, accepts_missing=True
     )
-    save_bundle(bundle_dir, trained.pipeline, info, new)
+    bundle = Bundle(trained.pipeline, info, new)
+    reference = reference_for(trained.train_frame, trained.holdout_frame, bundle)
+    if verdict == "up_to_date":
+        if not (bundle_dir / REFERENCE_FILE).exists():
+            add_reference(bundle_dir, reference)  # a bundle from before drift references
+            print(f"{bundle_dir}: added {REFERENCE_FILE} to {new.version}")
+        print(f"{bundle_dir}: {new.version} ({metric}) is up to date")
+        return 0
+    save_bundle(bundle_dir, trained.pipeline, info, new, reference)
     print(f"{bundle_dir}: wrote {new.version} ({metric}, {len(info.columns)} columns)")
     return 0
 

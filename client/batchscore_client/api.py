@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -104,17 +104,6 @@ class BatchscoreClient:
             params["next_token"] = next_token
         page = self._request("GET", "/jobs", params=params)
         return list(page.get("items") or []), page.get("next_token")
-
-    def iter_jobs(self, *, status: str | None = None, archived: bool = False) -> Iterator[Job]:
-        """Every job, newest first, following `next_token`."""
-        token: str | None = None
-        while True:
-            items, token = self.list_jobs(
-                status=status, archived=archived, limit=50, next_token=token
-            )
-            yield from items
-            if not token:
-                return
 
     def retry(self, job_id: str) -> Job:
         return self._request("POST", f"/jobs/{_segment(job_id)}/retry")

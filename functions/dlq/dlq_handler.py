@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from dlq_jobs import fail_job, fail_upload
 from pydantic import Json
 
-from batchscore_core.adapters import announcer, data_store, job_store
+from batchscore_core.adapters import transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.s3_events import S3NotificationBody, created_objects
+from batchscore_core.sqs_batch import partial_batch_response
 
 
 class DeadLetterRecord(SqsRecordModel):
@@ -30,30 +27,14 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DeadLetterRecord)
 def record_handler(record: DeadLetterRecord) -> None:
     receive_count = int(record.attributes.ApproximateReceiveCount)
     if isinstance(record.body, JobMessage):
-        fail_job(
-            record.body.job_id,
-            store=job_store(),
-            data=data_store(),
-            announcer=announcer(),
-            receive_count=receive_count,
-        )
+        fail_job(record.body.job_id, life=transitions(), receive_count=receive_count)
         return
     for obj in created_objects(record.body):
-        fail_upload(
-            obj,
-            store=job_store(),
-            data=data_store(),
-            announcer=announcer(),
-            receive_count=receive_count,
-        )
+        fail_upload(obj, life=transitions(), receive_count=receive_count)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from predict_models import PredictResponse, Row
-
+from batchscore_core.api_errors import ApiProblem
+from batchscore_core.models import ErrorDetail
+from batchscore_core.predict_contract import PredictResponse, Row
 from batchscore_model.bundle import Bundle
 
 
-class InvalidRows(Exception):
+class InvalidRows(ApiProblem):
     code = "invalid_rows"
 
-    def __init__(self, details: list[dict[str, Any]]) -> None:
-        super().__init__(f"{len(details)} problem(s) in the rows")
-        self.details = details
+    def __init__(self, details: list[ErrorDetail]) -> None:
+        super().__init__("some rows cannot be scored", details)
 
 
 def predict_rows(rows: list[Row], bundle: Bundle) -> PredictResponse:
@@ -36,10 +36,10 @@ def _prediction(result: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _detail(error: dict[str, Any]) -> dict[str, Any]:
+def _detail(error: dict[str, Any]) -> ErrorDetail:
     row = error.get("row")
-    return {
-        "line": row + 1 if isinstance(row, int) else None,
-        "column": error.get("column"),
-        "message": error["message"],
-    }
+    return ErrorDetail(
+        line=row + 1 if isinstance(row, int) else None,
+        column=error.get("column"),
+        message=error["message"],
+    )

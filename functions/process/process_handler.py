@@ -7,20 +7,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from process_run import RunSettings, process_job
+from process_faults import backoff_seconds
+from process_run import HandedBack, RunSettings, process_job
 from pydantic import Json
 
-from batchscore_core.adapters import announcer, data_store, job_store
+from batchscore_core.adapters import data_store, job_queue, transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
+from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import model_bundle
 
@@ -46,24 +44,25 @@ def run_settings() -> RunSettings:
 def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
-    process_job(
-        job_id,
-        # The lease ends when this invocation must: after that, a retry may take the job over.
-        lease_seconds=max(1, lambda_context.get_remaining_time_in_millis() // 1000),
-        store=job_store(),
-        data=data_store(),
-        announcer=announcer(),
-        bundle=model_bundle(),
-        settings=run_settings(),
-    )
+    try:
+        process_job(
+            job_id,
+            # The lease ends when this invocation must: after that, a retry may take the job over.
+            lease_seconds=max(1, lambda_context.get_remaining_time_in_millis() // 1000),
+            life=transitions(),
+            data=data_store(),
+            bundle=model_bundle(),
+            settings=run_settings(),
+        )
+    except HandedBack:
+        # Back soon rather than after the queue's visibility timeout (sized for a whole run).
+        receives = int(record.attributes.ApproximateReceiveCount)
+        job_queue().retry_in(record.receiptHandle, backoff_seconds(receives))
+        raise
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from batchscore_core.errors import InvalidTransition, JobNotFound
-from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 
 
 class RunAbandoned(Exception):
@@ -25,14 +25,14 @@ class ProgressReporter:
 
     def __init__(
         self,
-        store: JobStore,
+        life: Transitions,
         job_id: str,
         *,
         total_bytes: int,
         interval_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._store = store
+        self._life = life
         self._job_id = job_id
         self._total_bytes = total_bytes
         self._interval = interval_seconds
@@ -45,7 +45,7 @@ class ProgressReporter:
             return
         self._last_write = now
         try:
-            self._store.record_progress(
+            self._life.report_progress(
                 self._job_id, rows_done, estimate_total(rows_done, bytes_read, self._total_bytes)
             )
         except (InvalidTransition, JobNotFound) as exc:

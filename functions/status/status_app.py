@@ -6,15 +6,27 @@ from typing import Any
 
 import status_info
 import status_routes
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from status_docs import answers
-from status_errors import install_error_handlers
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from status_openapi import openapi_document
 
-app = APIGatewayHttpResolver(enable_validation=True)
-app.include_router(status_routes.router)
-app.include_router(status_info.router)
-install_error_handlers(app)
+from batchscore_core.api_docs import answers
+from batchscore_core.api_errors import api_app
+from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
+from batchscore_model.errors import BundleError
+
+
+def served_by_predict_function(rows: list[Row]) -> PredictResponse:
+    """API Gateway routes POST /predict to PredictFunction: here it is only documented."""
+    raise NotFoundError()
+
+
+app = api_app(
+    status_routes.router,
+    status_info.router,
+    predict_router(served_by_predict_function),
+    too_large=[TOO_MANY_ROWS],
+    unavailable=[BundleError],
+)
 
 
 @app.get(

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 
-class InsecureCallback(ValueError):
+from batchscore_core.api_errors import ApiProblem, FieldProblem
+
+
+class InsecureCallback(FieldProblem):
     """A callback_url batchscore will not deliver to, or that no secret of the caller can sign."""
 
     field = "callback_url"
 
+    def __init__(self, message: str) -> None:
+        super().__init__(self.field, message)
 
-class TooManyActiveJobs(Exception):
+
+class TooManyActiveJobs(ApiProblem):
     """The owner already has as many unfinished jobs as the deployment allows."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    code = "too_many_active_jobs"
 
     def __init__(self, limit: int) -> None:
         super().__init__(

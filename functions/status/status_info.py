@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from status_auth import ReadingCaller
-from status_docs import AUTH, BEARER, answers
 from status_models import Health, ModelDescription
 
+from batchscore_core.api_docs import AUTH, BEARER, answers
 from batchscore_core.settings import get_settings
 from batchscore_model.schema import ModelInfo, load_model_info
 

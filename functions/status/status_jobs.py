@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter, ValidationError
 from status_exceptions import InsecureCallback, TooManyActiveJobs
@@ -14,20 +13,16 @@ from status_models import CreateJobRequest, ResultLink, UploadForm
 from batchscore_core.callback_address import CallbackRefused, check_form
 from batchscore_core.errors import JobNotFound, ResultNotReady
 from batchscore_core.identity import Caller
-from batchscore_core.keys import job_prefixes, new_job_id, result_stem, upload_key
-from batchscore_core.lifecycle import RETRYABLE
+from batchscore_core.keys import new_job_id, result_stem
 from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook, iso, utc_now
-from batchscore_core.notify import Announcer
-from batchscore_core.observability import metrics
-from batchscore_core.queue import JobQueue
+from batchscore_core.origins import new_upload_job
 from batchscore_core.settings import Settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_secrets import SecretNotFound, SecretSource, SecretsUnavailable
 
 _JOB_ID: TypeAdapter[str] = TypeAdapter(JobId)
-# Fields of a finished attempt that a retried job must not carry into its next one.
-_ATTEMPT_FIELDS = ("error", "finished_at", "duration_ms", "expires_at", "lease_expires_at")
 
 
 def owned_job(jobs: JobStore, job_id: str, owner: str) -> Job:
@@ -40,18 +35,12 @@ def owned_job(jobs: JobStore, job_id: str, owner: str) -> Job:
 
 
 def new_job(caller: Caller, request: CreateJobRequest) -> Job:
-    job_id = new_job_id()
-    now = iso(utc_now())
-    return Job(
-        job_id=job_id,
-        owner=caller.owner,
-        status=JobStatus.AWAITING_UPLOAD,
-        filename=request.filename,
-        source=JobSource.API if caller.is_machine else JobSource.WEB,
-        created_at=now,
-        updated_at=now,
-        input_key=upload_key(caller.owner, job_id),
-        webhook=Webhook(url=request.callback_url) if request.callback_url else None,
+    return new_upload_job(
+        new_job_id(),
+        caller.owner,
+        request.filename,
+        JobSource.API if caller.is_machine else JobSource.WEB,
+        Webhook(url=request.callback_url) if request.callback_url else None,
     )
 
 
@@ -88,7 +77,7 @@ def check_active_jobs(jobs: JobStore, settings: Settings, owner: str) -> None:
 
 
 def submit_job(
-    jobs: JobStore,
+    life: Transitions,
     settings: Settings,
     caller: Caller,
     request: CreateJobRequest,
@@ -107,9 +96,7 @@ def submit_job(
 
     def create() -> Job:
         check_active_jobs(jobs, settings, caller.owner)  # a repeated key is not a new job
-        job = jobs.create(new_job(caller, request))
-        metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
-        return job
+        return life.submit(new_job(caller, request))
 
     if idempotency_key is None:
         return create()
@@ -121,7 +108,7 @@ def submit_job(
         request=request.model_dump(mode="json"),
         lambda_context=lambda_context,
     )
-    return jobs.get_owned(job_id, caller.owner)
+    return life.store.get_owned(job_id, caller.owner)
 
 
 def upload_form(data: DataStore, job: Job, *, max_bytes: int, ttl_seconds: int) -> UploadForm:
@@ -144,38 +131,14 @@ def result_link(
     return ResultLink(url=url, expires_at=expires_at)
 
 
-def retry_job(
-    jobs: JobStore, queue: JobQueue, announcer: Announcer, owner: str, job_id: str
-) -> Job:
+def retry_job(life: Transitions, owner: str, job_id: str) -> Job:
     """FAILED or REJECTED back to QUEUED, with a fresh attempt, and on the jobs queue again."""
-    job = owned_job(jobs, job_id, owner)
-    job = jobs.advance(
-        job.job_id,
-        JobStatus.QUEUED,
-        from_states=RETRYABLE,
-        changes={"rows_done": 0, "rows_rejected": 0},
-        remove=_ATTEMPT_FIELDS,
-    )
-    queue.send(job.job_id)
-    announcer.announce(job)
-    return job
+    return life.retry(owned_job(life.store, job_id, owner))
 
 
-def archive_job(jobs: JobStore, owner: str, job_id: str, *, archived: bool) -> Job:
-    job = owned_job(jobs, job_id, owner)
-    return jobs.update(job.job_id, {"archived": archived})
+def archive_job(life: Transitions, owner: str, job_id: str, *, archived: bool) -> Job:
+    return life.archive(owned_job(life.store, job_id, owner), archived=archived)
 
 
-def delete_job(jobs: JobStore, data: DataStore, owner: str, job_id: str) -> None:
-    """The job's objects first, then the job: a failure half-way leaves it listed, not orphaned."""
-    job = owned_job(jobs, job_id, owner)
-    if job.source is JobSource.DROPBOX:
-        # The drop folder's input belongs to the partner; only what we wrote to its outbox goes.
-        if job.result_key:
-            data.delete_version(job.result_key, job.result_version_id)
-        if job.error_report_key:
-            data.delete_version(job.error_report_key, None)
-    else:
-        for prefix in job_prefixes(job.owner, job.job_id):
-            data.delete_prefix(prefix)
-    jobs.delete(job.job_id)
+def delete_job(life: Transitions, owner: str, job_id: str) -> None:
+    life.delete(owned_job(life.store, job_id, owner))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -106,15 +106,3 @@ class ModelDescription(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class ErrorBody(BaseModel):
-    """The one shape of every error answer."""
-
-    error: ErrorInfo

@@ -1,4 +1,6 @@
-"""The OpenAPI document: title, version, servers, the bearer JWT scheme, and every route."""
+"""The OpenAPI document: title, version, servers, the bearer JWT scheme, and every route
+(POST /predict from the same declaration PredictFunction serves: batchscore_core.predict_contract).
+"""
 
 from __future__ import annotations
 
@@ -14,62 +16,6 @@ DESCRIPTION = (
     "CSV in, Excel with a model's predictions out. Create a job, upload its CSV with the "
     "presigned POST, poll the job (or receive its webhook), then download the result."
 )
-_ERROR = {"$ref": "#/components/schemas/ErrorBody"}
-
-# PredictFunction serves POST /predict (it needs the heavy model layer); it is described here
-# so that one document covers the whole HTTP API.
-PREDICT = {
-    "post": {
-        "summary": "Score up to 1000 rows synchronously (PredictFunction)",
-        "operationId": "predict_predict_post",
-        "security": [{"bearerAuth": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["rows"],
-                        "properties": {
-                            "rows": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": 1000,
-                                "items": {"type": "object"},
-                            }
-                        },
-                    }
-                }
-            },
-        },
-        "responses": {
-            "200": {
-                "description": "Predictions in input order",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["model_version", "predictions"],
-                            "properties": {
-                                "model_version": {"type": "string"},
-                                "predictions": {"type": "array", "items": {"type": "object"}},
-                            },
-                        }
-                    }
-                },
-            },
-            **{
-                status: {"description": text, "content": {"application/json": {"schema": _ERROR}}}
-                for status, text in {
-                    "401": "No valid token",
-                    "403": "The token lacks the jobs/predict scope",
-                    "413": "More than 1000 rows: send a job instead",
-                    "422": "Rows that cannot be scored (details name each)",
-                }.items()
-            },
-        },
-    }
-}
 
 
 def openapi_document(app: APIGatewayHttpResolver) -> dict[str, Any]:
@@ -87,5 +33,4 @@ def openapi_document(app: APIGatewayHttpResolver) -> dict[str, Any]:
         },
     )
     document: dict[str, Any] = json.loads(generated)
-    document["paths"]["/predict"] = PREDICT
     return document

@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from status_auth import ReadingCaller, WritingCaller
-from status_docs import AUTH, BEARER, MISSING, answers
 from status_models import (
     ArchiveRequest,
     CreatedJob,
@@ -21,6 +20,7 @@ from status_models import (
 )
 
 from batchscore_core import adapters
+from batchscore_core.api_docs import AUTH, BEARER, MISSING, answers
 from batchscore_core.models import JobStatus
 from batchscore_core.settings import get_settings
 
@@ -54,7 +54,7 @@ def create_job(
 ) -> CreatedJob:
     settings = get_settings()
     job = logic.submit_job(
-        adapters.job_store(),
+        adapters.transitions(),
         settings,
         caller,
         request,
@@ -134,9 +134,7 @@ def get_result(job_id: JobIdPath, caller: ReadingCaller) -> ResultLink:
     ),
 )
 def retry_job(job_id: JobIdPath, caller: WritingCaller) -> JobView:
-    job = logic.retry_job(
-        adapters.job_store(), adapters.job_queue(), adapters.announcer(), caller.owner, job_id
-    )
+    job = logic.retry_job(adapters.transitions(), caller.owner, job_id)
     return JobView.of(job)
 
 
@@ -152,7 +150,7 @@ def archive_job(
     request: Annotated[ArchiveRequest | None, Body()] = None,
 ) -> JobView:
     archived = request.archived if request else True
-    job = logic.archive_job(adapters.job_store(), caller.owner, job_id, archived=archived)
+    job = logic.archive_job(adapters.transitions(), caller.owner, job_id, archived=archived)
     return JobView.of(job)
 
 
@@ -164,5 +162,5 @@ def archive_job(
     responses=answers(204, "Deleted", AUTH, MISSING, empty=True),
 )
 def delete_job(job_id: JobIdPath, caller: WritingCaller) -> Response[None]:
-    logic.delete_job(adapters.job_store(), adapters.data_store(), caller.owner, job_id)
+    logic.delete_job(adapters.transitions(), caller.owner, job_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ingest_jobs import ingest
 from upload_limits import ingest_limits
 
-from batchscore_core.adapters import announcer, data_store, job_queue, job_store
+from batchscore_core.adapters import data_store, transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
+from batchscore_core.sqs_batch import partial_batch_response
 
 processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
@@ -23,22 +20,11 @@ processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsReco
 def record_handler(record: S3NotificationSqsRecord) -> None:
     """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
     for obj in created_objects(record.body):
-        ingest(
-            obj,
-            store=job_store(),
-            data=data_store(),
-            queue=job_queue(),
-            announcer=announcer(),
-            limits=ingest_limits(),
-        )
+        ingest(obj, life=transitions(), data=data_store(), limits=ingest_limits())
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

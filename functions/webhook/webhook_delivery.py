@@ -13,6 +13,7 @@ from batchscore_core.errors import JobNotFound
 from batchscore_core.models import Job, JobId, iso
 from batchscore_core.observability import logger
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import webhook_gave_up
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhook_secrets import SecretNotFound, SecretSource
 from batchscore_core.webhooks import DeliveryOutcome, backoff_seconds, deliver
@@ -76,6 +77,7 @@ def deliver_webhook(
         extra={"job_id": job.job_id, "attempt": message.attempt, "error": outcome.error},
     )
     if wait is None:
+        webhook_gave_up(job, message.attempt, outcome.error)
         return DeliveryResult.GAVE_UP
     queue.send(job.job_id, message.attempt + 1, delay_seconds=wait, now=moment)
     return DeliveryResult.RETRY_SCHEDULED

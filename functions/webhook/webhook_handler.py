@@ -17,7 +17,7 @@ from pydantic import Json
 from webhook_delivery import Sender, WebhookMessage, deliver_webhook
 
 from batchscore_core.adapters import job_store
-from batchscore_core.observability import logger, tracer
+from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.settings import get_settings
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhook_secrets import SecretSource, secret_source
@@ -75,6 +75,7 @@ def record_handler(record: WebhookRecord, lambda_context: LambdaContext | None =
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = process_partial_response(

@@ -140,7 +140,7 @@ def test_a_hostile_file_ends_final_with_a_reason_and_no_formula(run, entry):
     if entry.refused_at_submit:
         # Then the name is refused at once, saying why
         assert outcome.submit_status == 422, outcome.submit_body
-        assert outcome.submit_body["error"]["details"][0]["field"] == "filename"
+        assert outcome.submit_body["error"]["details"][0]["column"] == "filename"
         return
 
     if entry.via == DROP:

@@ -60,6 +60,3 @@ class RouteTable:
         if self._default is not None:
             return RouteMatch(self._default[0], self._default[1], {})
         return None
-
-    def path_exists(self, path: str) -> bool:
-        return any(pattern.fullmatch(path) for _, _, pattern in self._routes)

@@ -13,6 +13,7 @@ from batchscore_core.queue import JobQueue
 from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhook_secrets import SecretSource, secret_source
 
@@ -42,6 +43,12 @@ def announcer() -> Announcer:
 
 
 @lru_cache(maxsize=1)
+def transitions() -> Transitions:
+    """The job's transitions, with every adapter their side effects need."""
+    return Transitions(job_store(), announcer(), data=data_store(), queue=job_queue())
+
+
+@lru_cache(maxsize=1)
 def webhook_secrets() -> SecretSource:
     settings = get_settings()
     return secret_source(
@@ -51,5 +58,5 @@ def webhook_secrets() -> SecretSource:
 
 def clear_adapters() -> None:
     """Forget every built adapter (tests, after changing the environment)."""
-    for factory in (job_store, data_store, job_queue, announcer, webhook_secrets):
+    for factory in (job_store, data_store, job_queue, announcer, transitions, webhook_secrets):
         factory.cache_clear()

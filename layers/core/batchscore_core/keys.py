@@ -6,7 +6,9 @@ import hashlib
 import posixpath
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_plus
 
 UPLOADS = "uploads/"
@@ -98,3 +100,18 @@ def outbox_errors_key(dropped: DroppedInput) -> str:
 def job_prefixes(owner: str, job_id: str) -> list[str]:
     """Every prefix that holds a web/API job's objects (delete removes them all)."""
     return [f"{UPLOADS}{owner}/{job_id}/", f"{RESULTS}{owner}/{job_id}/"]
+
+
+def places_of_input(input_key: str, item: Mapping[str, Any]) -> dict[str, str]:
+    """The result and error report keys of a job item stored before jobs were created with
+    them (nothing else reads a job's places back from its input key)."""
+    try:
+        target = parse_input_key(input_key)
+    except UnknownKey:
+        return {}
+    if isinstance(target, DroppedInput):
+        return {
+            "result_key": outbox_result_key(target),
+            "error_report_key": outbox_errors_key(target),
+        }
+    return {"result_key": result_key(target.owner, target.job_id, str(item.get("filename", "")))}

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from batchscore_core import keys
 
 JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Owner = Annotated[
@@ -74,14 +76,22 @@ class Job(BaseModel):
     source: JobSource
     created_at: str
     updated_at: str
+    # Where the input, the result and the error report live: set when the job is created
+    # (batchscore_core.origins), never derived from a key afterwards. Only drop-folder jobs
+    # have an error report; a `*_version_id` is set once that object is written.
     input_key: str
     input_version_id: str | None = None
     result_key: str | None = None
     result_version_id: str | None = None
     error_report_key: str | None = None
+    error_report_version_id: str | None = None
     rows_total: int | None = None
     rows_done: int = 0
     rows_rejected: int = 0
+    # Problems scored anyway (imputed cells, values outside the training range): at most 1,000
+    # listed, `warnings_total` counts them all.
+    warnings: list[ErrorDetail] = Field(default_factory=list)
+    warnings_total: int = 0
     model_version: str | None = None
     archived: bool = False
     error: JobError | None = None
@@ -94,6 +104,14 @@ class Job(BaseModel):
     webhook: Webhook | None = None
     expires_at: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _places_of_older_items(cls, data: Any) -> Any:
+        """Items stored before jobs knew their result's key at creation: the one derivation."""
+        if isinstance(data, dict) and not data.get("result_key") and data.get("input_key"):
+            data = {**data, **keys.places_of_input(str(data["input_key"]), data)}
+        return data
+
     def public(self) -> dict[str, Any]:
         """The wire shape of DESIGN.md: storage details (keys, leases, TTL) stay inside."""
         body = self.model_dump(
@@ -104,6 +122,7 @@ class Job(BaseModel):
                 "result_key",
                 "result_version_id",
                 "error_report_key",
+                "error_report_version_id",
                 "lease_expires_at",
                 "expires_at",
                 "owner",

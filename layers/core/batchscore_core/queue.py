@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -20,7 +21,18 @@ class JobMessage(BaseModel):
 class JobQueue:
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
         self._url = queue_url
-        self._client: Any = client or boto3.client("sqs")
+        self._given_client = client
+
+    @cached_property
+    def _client(self) -> Any:
+        """Built on first use: functions that never send (process, DLQ) never pay for it."""
+        return self._given_client or boto3.client("sqs")
 
     def send(self, job_id: str) -> None:
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps({"job_id": job_id}))
+
+    def retry_in(self, receipt_handle: str, seconds: int) -> None:
+        """Deliver this received message again in `seconds` (its visibility timeout, changed)."""
+        self._client.change_message_visibility(
+            QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )

@@ -13,8 +13,6 @@ from pydantic import BaseModel, Json
 
 from batchscore_core.keys import decode_event_key
 
-TEST_EVENT = "s3:TestEvent"
-
 
 class S3BucketRef(BaseModel):
     name: str

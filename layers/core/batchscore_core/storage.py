@@ -37,9 +37,7 @@ class PresignedPost:
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
-    etag: str
     version_id: str | None
-    content_type: str | None
 
 
 class DataStore:
@@ -90,9 +88,7 @@ class DataStore:
             raise
         return ObjectInfo(
             size=int(answer["ContentLength"]),
-            etag=str(answer.get("ETag", "")).strip('"'),
             version_id=answer.get("VersionId"),
-            content_type=answer.get("ContentType"),
         )
 
     def read_head(self, key: str, nbytes: int, version_id: str | None = None) -> bytes:

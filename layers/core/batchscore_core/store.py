@@ -9,10 +9,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import boto3
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
+from batchscore_core import lifecycle
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
-from batchscore_core.lifecycle import sources_of
 from batchscore_core.models import FINAL_STATES, Job, JobStatus, iso, utc_now
 
 OWNER_INDEX = "by-owner"
@@ -55,24 +56,21 @@ class JobStore:
         """Newest first; `archived=None` lists both archived and active jobs."""
         query: dict[str, Any] = {
             "IndexName": OWNER_INDEX,
-            "KeyConditionExpression": "#owner = :owner",
-            "ExpressionAttributeNames": {"#owner": "owner"},
-            "ExpressionAttributeValues": {":owner": owner},
+            "KeyConditionExpression": Key("owner").eq(owner),
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        filters = []
+        filters: list[ConditionBase] = []
         wanted = sorted(set(statuses))
         if wanted:
-            names = [f":st{i}" for i in range(len(wanted))]
-            filters.append(f"#status IN ({', '.join(names)})")
-            query["ExpressionAttributeNames"]["#status"] = "status"
-            query["ExpressionAttributeValues"].update(dict(zip(names, wanted, strict=True)))
+            filters.append(Attr("status").is_in([state.value for state in wanted]))
         if archived is not None:
-            filters.append("archived = :archived")
-            query["ExpressionAttributeValues"][":archived"] = archived
+            filters.append(Attr("archived").eq(archived))
         if filters:
-            query["FilterExpression"] = " AND ".join(filters)
+            combined = filters[0]
+            for extra in filters[1:]:
+                combined = combined & extra
+            query["FilterExpression"] = combined
         if next_token:
             query["ExclusiveStartKey"] = _decode_token(next_token, owner)
 
@@ -126,9 +124,7 @@ class JobStore:
         if job.status in FINAL_STATES and job.expires_at is None:
             job = job.model_copy(update={"expires_at": self._expiry()})
         try:
-            self._table.put_item(
-                Item=_item(job), ConditionExpression="attribute_not_exists(job_id)"
-            )
+            self._table.put_item(Item=_item(job), ConditionExpression=Attr("job_id").not_exists())
         except ClientError as exc:
             if _code(exc) == _CONDITION_FAILED:
                 raise JobAlreadyExists(job.job_id) from exc
@@ -144,18 +140,15 @@ class JobStore:
         changes: Mapping[str, Any] | None = None,
         remove: Iterable[str] = (),
     ) -> Job:
-        """Move a job to `to_state` only if its current state allows it (and is in `from_states`)."""
-        allowed = sources_of(to_state)
-        if from_states is not None:
-            allowed = allowed & frozenset(from_states)
+        """Move a job to `to_state` only if the state table allows it from its current state
+        (and that state is in `from_states`)."""
+        allowed = lifecycle.allowed_sources(to_state, from_states)
         if not allowed:
             raise InvalidTransition(job_id, to_state)
-        values: dict[str, Any] = {f":from{i}": s.value for i, s in enumerate(sorted(allowed))}
-        condition = f"attribute_exists(job_id) AND #status IN ({', '.join(values)})"
         fields = {**(changes or {}), "status": to_state.value}
         if to_state in FINAL_STATES:
             fields.setdefault("expires_at", self._expiry())
-        return self._update(job_id, to_state, fields, remove, condition, values)
+        return self._update(job_id, to_state, fields, remove, lifecycle.in_states(allowed))
 
     def claim(self, job_id: str, *, lease_seconds: int, attempt_changes: Mapping[str, Any]) -> Job:
         """QUEUED -> PROCESSING, or take over a PROCESSING job whose lease ran out (a dead attempt).
@@ -163,37 +156,30 @@ class JobStore:
         A second delivery of a running or finished job finds the condition false: InvalidTransition.
         """
         now = int(utc_now().timestamp())
-        values = {
-            ":queued": JobStatus.QUEUED.value,
-            ":processing": JobStatus.PROCESSING.value,
-            ":now": now,
-        }
-        condition = (
-            "#status = :queued OR (#status = :processing AND "
-            "(attribute_not_exists(lease_expires_at) OR lease_expires_at < :now))"
-        )
         fields = {
             **attempt_changes,
             "status": JobStatus.PROCESSING.value,
             "lease_expires_at": now + lease_seconds,
         }
         return self._update(
-            job_id, JobStatus.PROCESSING, fields, (), condition, values, increment="attempts"
+            job_id,
+            JobStatus.PROCESSING,
+            fields,
+            (),
+            lifecycle.claim_condition(now),
+            increment="attempts",
         )
 
     def record_progress(self, job_id: str, rows_done: int, rows_total: int | None) -> Job:
         """Progress of a running job; refused once the job left PROCESSING (deleted, taken over)."""
-        values = {":processing": JobStatus.PROCESSING.value}
         fields: dict[str, Any] = {"rows_done": rows_done}
         if rows_total is not None:
             fields["rows_total"] = rows_total
-        return self._update(
-            job_id, JobStatus.PROCESSING, fields, (), "#status = :processing", values
-        )
+        return self._update(job_id, JobStatus.PROCESSING, fields, (), lifecycle.running())
 
     def update(self, job_id: str, changes: Mapping[str, Any]) -> Job:
         """Change fields that are not the state (archive flag, webhook outcome)."""
-        return self._update(job_id, None, changes, (), "attribute_exists(job_id)", {})
+        return self._update(job_id, None, changes, (), lifecycle.exists())
 
     def delete(self, job_id: str) -> None:
         self._table.delete_item(Key={"job_id": job_id})
@@ -208,18 +194,18 @@ class JobStore:
         to_state: JobStatus | None,
         fields: Mapping[str, Any],
         remove: Iterable[str],
-        condition: str,
-        values: dict[str, Any],
+        condition: ConditionBase,
         increment: str | None = None,
     ) -> Job:
-        # DynamoDB refuses unused names: `update` has no state condition.
-        names = {"#status": "status"} if "#status" in condition else {}
+        # boto3 adds the condition's own #n*/:v* placeholders to these.
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
         sets = []
         all_fields = {**fields, "updated_at": iso(utc_now())}
         for i, (name, value) in enumerate(all_fields.items()):
             names[f"#f{i}"] = name
-            values[f":v{i}"] = _dynamo_value(value)
-            sets.append(f"#f{i} = :v{i}")
+            values[f":s{i}"] = _dynamo_value(value)
+            sets.append(f"#f{i} = :s{i}")
         if increment:
             names["#inc"] = increment
             values[":one"] = 1

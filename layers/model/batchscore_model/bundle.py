@@ -14,6 +14,7 @@ import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from batchscore_model import checksums
+from batchscore_model.drift_reference import REFERENCE_FILE, Reference, load_reference
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import (
     BUNDLE_FILES,
@@ -41,10 +42,17 @@ class Prediction:
 class Bundle:
     """A loaded, verified bundle and the vectorised prediction the engine uses."""
 
-    def __init__(self, estimator: Any, info: ModelInfo, metadata: BundleMetadata) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        info: ModelInfo,
+        metadata: BundleMetadata,
+        reference: Reference | None = None,
+    ) -> None:
         self.estimator = estimator
         self.info = info
         self.metadata = metadata
+        self.reference = reference  # drift reference statistics; None for an older bundle
 
     @property
     def version(self) -> str:
@@ -162,10 +170,31 @@ def load_bundle(bundle_dir: Path | None = None) -> Bundle:
     names = [str(name) for name in getattr(estimator, "feature_names_in_", [])]
     if names != info.feature_names:
         raise BundleError(f"{directory / SCHEMA_FILE}: columns do not match the estimator's")
-    return Bundle(estimator, info, metadata)
+    return Bundle(estimator, info, metadata, _optional_reference(directory, info))
 
 
-def save_bundle(directory: Path, estimator: Any, info: ModelInfo, metadata: BundleMetadata) -> None:
+def _optional_reference(directory: Path, info: ModelInfo) -> Reference | None:
+    """`reference.json` when the bundle has one (listed or present: then it must verify)."""
+    path = directory / REFERENCE_FILE
+    if REFERENCE_FILE not in checksums.read_checksums(directory) and not path.exists():
+        return None
+    checksums.verify(directory, [REFERENCE_FILE])
+    reference = load_reference(path)
+    if reference.model_version != info.version:
+        raise BundleError(
+            f"{path}: model_version {reference.model_version!r} differs from "
+            f"{SCHEMA_FILE}'s {info.version!r}"
+        )
+    return reference
+
+
+def save_bundle(
+    directory: Path,
+    estimator: Any,
+    info: ModelInfo,
+    metadata: BundleMetadata,
+    reference: Reference | None = None,
+) -> None:
     """Write a complete bundle next to `directory`, then swap it in whole."""
     staging = directory.with_name(f"{directory.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -173,13 +202,27 @@ def save_bundle(directory: Path, estimator: Any, info: ModelInfo, metadata: Bund
     sio.dump(estimator, staging / MODEL_FILE)
     _write_json(staging / SCHEMA_FILE, info.model_dump(mode="json"))
     _write_json(staging / METADATA_FILE, metadata.model_dump(mode="json"))
-    checksums.write_checksums(staging, BUNDLE_FILES)
+    names = list(BUNDLE_FILES)
+    if reference is not None:
+        (staging / REFERENCE_FILE).write_text(reference.to_json(), encoding="utf-8")
+        names.append(REFERENCE_FILE)
+    checksums.write_checksums(staging, names)
     retired = directory.with_name(f"{directory.name}.retired")
     shutil.rmtree(retired, ignore_errors=True)
     if directory.exists():
         directory.rename(retired)
     staging.rename(directory)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def add_reference(directory: Path, reference: Reference) -> None:
+    """Give an existing bundle its `reference.json`, leaving its other files as they are."""
+    existing = sorted(checksums.read_checksums(directory))
+    checksums.verify(directory, [name for name in existing if name != REFERENCE_FILE])
+    staged = directory / f"{REFERENCE_FILE}.staging"
+    staged.write_text(reference.to_json(), encoding="utf-8")
+    staged.replace(directory / REFERENCE_FILE)
+    checksums.write_checksums(directory, sorted({*existing, REFERENCE_FILE}))
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:

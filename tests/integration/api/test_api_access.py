@@ -86,7 +86,7 @@ def test_the_owner_comes_from_the_claims_not_the_body(api: Api) -> None:
 
     # Then the unknown field is refused rather than trusted
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["owner"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["owner"]
 
 
 def test_an_unknown_route_answers_not_found(api: Api) -> None:

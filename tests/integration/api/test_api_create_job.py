@@ -85,7 +85,7 @@ def test_a_callback_without_a_signing_secret_is_refused_at_submit(
 
     # Then it is told at once, and no job is created
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
     assert "secret" in answer.body["error"]["details"][0]["message"]
     assert jobs.list_owned(PARTNER)[0] == []
 
@@ -119,7 +119,7 @@ def test_a_callback_must_be_https_to_a_public_host_on_443(
     # Then the request is refused, naming the field
     assert answer.status == 422
     assert answer.body["error"]["code"] == "invalid_request"
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
 
 
 def test_a_loopback_http_callback_is_refused_by_default(api: Api, webhook_secrets) -> None:
@@ -132,7 +132,7 @@ def test_a_loopback_http_callback_is_refused_by_default(api: Api, webhook_secret
 
     # Then it is refused, naming the field
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
 
 
 def test_a_loopback_http_callback_is_allowed_for_local_runs(
@@ -175,7 +175,7 @@ def test_the_filename_must_be_a_plain_csv_name(api: Api, filename: str) -> None:
     # Then the request is refused, naming the field
     assert answer.status == 422
     assert answer.body["error"]["code"] == "invalid_request"
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["filename"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["filename"]
 
 
 def test_a_missing_body_is_refused(api: Api) -> None:

@@ -204,7 +204,7 @@ def test_archive_refuses_a_body_that_is_not_a_flag(api: Api) -> None:
 
     # Then the request is refused, naming the field
     assert answer.status == 422
-    assert [d["field"] for d in answer.body["error"]["details"]] == ["archived"]
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["archived"]
 
 
 def test_delete_removes_the_job(api: Api, jobs: JobStore) -> None:
@@ -243,7 +243,9 @@ def test_delete_of_a_drop_folder_job_removes_only_its_outbox_files(
     # Given a drop-folder job of this owner, with its result and error report in the outbox
     job_id = api.create("sales.csv")["job_id"]
     result_version = stack.put_object("outbox/acme/sales.xlsx", b"PK workbook")
-    stack.put_object("outbox/acme/sales.errors.json", json.dumps({"rows": []}).encode())
+    report_version = stack.put_object(
+        "outbox/acme/sales.errors.json", json.dumps({"rows": []}).encode()
+    )
     stack.put_object("dropbox/acme/sales.csv", b"a,b\n1,2\n")
     jobs.update(
         job_id,
@@ -252,6 +254,7 @@ def test_delete_of_a_drop_folder_job_removes_only_its_outbox_files(
             "result_key": "outbox/acme/sales.xlsx",
             "result_version_id": result_version,
             "error_report_key": "outbox/acme/sales.errors.json",
+            "error_report_version_id": report_version,
         },
     )
 

@@ -72,7 +72,7 @@ def test_an_unknown_status_in_the_filter_is_refused(api: Api) -> None:
 
     # Then the request is refused, naming the field
     assert answer.status == 422
-    assert {d["field"] for d in answer.body["error"]["details"]} == {"status.1"}
+    assert {d["column"] for d in answer.body["error"]["details"]} == {"status.1"}
 
 
 def test_archived_jobs_are_hidden_by_default(api: Api, jobs: JobStore) -> None:
@@ -154,9 +154,7 @@ def test_a_limit_outside_1_to_100_is_refused(api: Api) -> None:
 
     # Then the request is refused, naming the field
     assert answer.status == 422
-    assert [(d["location"], d["field"]) for d in answer.body["error"]["details"]] == [
-        ("query", "limit")
-    ]
+    assert [(d["line"], d["column"]) for d in answer.body["error"]["details"]] == [(None, "limit")]
 
 
 @pytest.mark.parametrize(

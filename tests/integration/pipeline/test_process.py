@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import csv
 import io
 import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import dlq_handler
@@ -13,12 +15,14 @@ import process_handler
 import process_run
 import pytest
 import upload_handler
-from process_run import RunSettings, process_job
+from botocore.exceptions import EndpointConnectionError
+from process_run import HandedBack, RunSettings, process_job
 
 from batchscore_core.adapters import announcer, data_store
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
+from batchscore_core.transitions import Transitions
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import model_bundle
 from tests.integration.moto_stack import Stack
@@ -76,6 +80,29 @@ def test_a_queued_job_succeeds_with_its_counts(
     assert (job.model_version, job.lease_expires_at) == (model_bundle().version, None)
     assert job.duration_ms is not None
     assert job.finished_at is not None
+
+
+def test_the_engines_warnings_are_stored_on_the_succeeded_job(
+    stack: Stack, store: JobStore, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an engine that scores the rows and reports problems it scored anyway
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    real_score_csv = process_run.score_csv
+    warning = {"line": 3, "column": "age", "message": "missing: imputed"}
+
+    def score_with_warnings(*args: Any, **options: Any) -> SimpleNamespace:
+        summary = real_score_csv(*args, **options)
+        return SimpleNamespace(**dict(summary), warnings=[warning], warnings_total=12)
+
+    monkeypatch.setattr(process_run, "score_csv", score_with_warnings)
+
+    # When the job is processed
+    process(stack)
+
+    # Then the job keeps the listed warnings and the count of all of them, as clients see it
+    public = store.get(JOB_ID).public()
+    assert public["status"] == "SUCCEEDED"
+    assert (public["warnings"], public["warnings_total"]) == ([warning], 12)
 
 
 def test_a_web_result_is_stored_under_results_with_predictions(
@@ -205,15 +232,27 @@ def test_a_drop_rejected_while_scoring_leaves_an_error_report(
     assert (report["job_id"], report["error"]["details"][0]["column"]) == (job.job_id, column)
 
 
-def test_a_failed_attempt_hands_the_job_back_to_the_queue(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+Arrange = Callable[[Callable[..., None]], None]
+
+
+@pytest.fixture
+def queued_job_scored_by(
+    stack: Stack, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> Arrange:
+    """A queued 3-row job, scored by the given stand-in for the engine (a fault injected)."""
+
+    def arrange(score: Callable[..., None]) -> None:
+        upload_and_ingest(stack, waiting_job, valid_csv(3))
+        monkeypatch.setattr(process_run, "score_csv", score)
+
+    return arrange
+
+
+def test_a_transient_error_hands_the_job_back_to_the_queue(
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
 ) -> None:
-    # Given a queued job and a scoring run that breaks
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    # Given a queued job whose scoring loses its connection to S3
+    queued_job_scored_by(disconnected_score_csv)
 
     # When its message is delivered once
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
@@ -226,28 +265,91 @@ def test_a_failed_attempt_hands_the_job_back_to_the_queue(
     assert (job.error.code, job.attempts) == ("attempt_failed", 1)
 
 
-def test_a_job_that_fails_every_retry_ends_failed_with_the_reason(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_handed_back_message_comes_back_after_a_short_backoff(
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
 ) -> None:
-    # Given a queued job whose scoring always breaks
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    # Given a queued job whose first attempt meets a transient error
+    queued_job_scored_by(disconnected_score_csv)
+    stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # When the queue is read again at once
+    again = stack.receive(stack.jobs_queue)
+
+    # Then the message stays hidden for the backoff (10 s), not the queue's 5,400 s timeout
+    assert again == []
+    assert process_handler.backoff_seconds(1) == 10
+
+
+def test_a_job_that_meets_transient_errors_every_time_ends_failed(
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a queued job whose scoring always loses its connection, retried without waiting
+    queued_job_scored_by(disconnected_score_csv)
+    monkeypatch.setattr(process_handler, "backoff_seconds", lambda receives: 0)
 
     # When SQS delivers it until maxReceiveCount moves it to the DLQ, and the DLQ is handled
     attempts = process(stack)
     stack.drain(stack.jobs_dlq, dlq_handler.lambda_handler)
 
-    # Then it was tried 3 times and is FAILED with the last error
+    # Then it was tried 3 times and is FAILED with the reason, and no exception text
     job = store.get(JOB_ID)
     assert attempts == 3
     assert job.status is JobStatus.FAILED
     assert job.error is not None
     assert (job.error.code, job.error.message) == (
         "retries_exhausted",
-        "gave up after 3 attempts: RuntimeError: disk full",
+        "gave up after 3 attempts: a temporary problem interrupted scoring: trying again soon",
+    )
+
+
+def test_a_bug_fails_the_job_at_once_with_a_generic_message(
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
+) -> None:
+    # Given a queued job whose scoring raises an error nobody expected
+    queued_job_scored_by(broken_score_csv)
+
+    # When its message is delivered
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the job is FAILED after one attempt, the message is consumed, the text stays inside
+    job = store.get(JOB_ID)
+    assert response["batchItemFailures"] == []
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
+    assert job.error is not None
+    assert job.error.code == "internal_error"
+    assert "disk full" not in job.error.message
+    assert stack.receive(stack.jobs_queue) == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        csv.Error("new-line character seen in unquoted field"),
+        OverflowError("int too large to convert to float"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    ],
+    ids=["csv-error", "overflow", "undecodable"],
+)
+def test_input_that_cannot_be_read_rejects_the_job_at_once(
+    stack: Stack, store: JobStore, queued_job_scored_by: Arrange, fault: Exception
+) -> None:
+    # Given a queued job whose file makes the reader raise what it raises on bad input
+    def unreadable(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+        raise fault
+
+    queued_job_scored_by(unreadable)
+
+    # When its message is delivered
+    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+
+    # Then the job is REJECTED at once, with a generic reason
+    job = store.get(JOB_ID)
+    assert response["batchItemFailures"] == []
+    assert job.status is JobStatus.REJECTED
+    assert job.error is not None
+    assert (job.error.code, job.error.message) == (
+        "unreadable_input",
+        "the file cannot be read as CSV",
     )
 
 
@@ -275,9 +377,8 @@ def test_progress_is_recorded_while_the_job_runs(
     process_job(
         JOB_ID,
         lease_seconds=60,
-        store=store,
+        life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        announcer=announcer(),
         bundle=model_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
     )
@@ -299,16 +400,15 @@ def test_temp_files_are_removed_after_a_failed_attempt(
 ) -> None:
     # Given a queued job whose scoring breaks after writing part of its output
     upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", broken_score_csv)
+    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
 
     # When the attempt runs
-    with pytest.raises(RuntimeError):
+    with pytest.raises(HandedBack):
         process_job(
             JOB_ID,
             lease_seconds=60,
-            store=store,
+            life=Transitions(store, announcer(), data=data_store()),
             data=data_store(),
-            announcer=announcer(),
             bundle=model_bundle(),
             settings=run_settings(tmp_path),
         )
@@ -338,9 +438,8 @@ def test_a_job_deleted_while_running_stops_quietly(
     outcome = process_job(
         JOB_ID,
         lease_seconds=60,
-        store=store,
+        life=Transitions(store, announcer(), data=data_store()),
         data=data_store(),
-        announcer=announcer(),
         bundle=model_bundle(),
         settings=run_settings(tmp_path, interval=0, chunk_rows=2),
     )
@@ -353,6 +452,11 @@ def test_a_job_deleted_while_running_stops_quietly(
 def broken_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
     Path(sink).write_bytes(b"partial")
     raise RuntimeError("disk full")
+
+
+def disconnected_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+    Path(sink).write_bytes(b"partial")
+    raise EndpointConnectionError(endpoint_url="https://s3.us-east-1.amazonaws.com")
 
 
 def run_settings(work_dir: Path, *, interval: float = 2.0, chunk_rows: int = 20_000) -> RunSettings:

@@ -127,5 +127,5 @@ def test_a_request_without_verified_claims_is_unauthorized() -> None:
     # Then it is refused as unauthenticated
     assert (response["statusCode"], json.loads(response["body"])["error"]["code"]) == (
         401,
-        "unauthorized",
+        "not_authenticated",
     )

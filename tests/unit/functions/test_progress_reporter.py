@@ -12,11 +12,11 @@ JOB_ID = "0123456789abcdef0123456789abcdef"
 
 
 @dataclass
-class RecordingStore:
+class RecordingTransitions:
     writes: list[tuple[str, int, int | None]] = field(default_factory=list)
     refuse: bool = False
 
-    def record_progress(self, job_id: str, rows_done: int, rows_total: int | None) -> None:
+    def report_progress(self, job_id: str, rows_done: int, rows_total: int | None) -> None:
         if self.refuse:
             raise InvalidTransition(job_id, JobStatus.PROCESSING, JobStatus.FAILED)
         self.writes.append((job_id, rows_done, rows_total))
@@ -30,7 +30,9 @@ class ManualClock:
         return self.now
 
 
-def reporter(store: RecordingStore, clock: ManualClock, interval: float = 2.0) -> ProgressReporter:
+def reporter(
+    store: RecordingTransitions, clock: ManualClock, interval: float = 2.0
+) -> ProgressReporter:
     return ProgressReporter(
         store,  # type: ignore[arg-type]
         JOB_ID,
@@ -42,7 +44,7 @@ def reporter(store: RecordingStore, clock: ManualClock, interval: float = 2.0) -
 
 def test_progress_is_written_once_the_interval_has_passed() -> None:
     # Given a reporter with a 2 s interval
-    store, clock = RecordingStore(), ManualClock()
+    store, clock = RecordingTransitions(), ManualClock()
     progress = reporter(store, clock)
 
     # When the engine reports after 2.5 s
@@ -55,7 +57,7 @@ def test_progress_is_written_once_the_interval_has_passed() -> None:
 
 def test_progress_within_the_interval_is_not_written() -> None:
     # Given a reporter that just wrote
-    store, clock = RecordingStore(), ManualClock()
+    store, clock = RecordingTransitions(), ManualClock()
     progress = reporter(store, clock)
     clock.now += 3
     progress(10, 100)
@@ -70,7 +72,7 @@ def test_progress_within_the_interval_is_not_written() -> None:
 
 def test_a_job_that_left_processing_abandons_the_run() -> None:
     # Given a job that was deleted or taken over meanwhile
-    store, clock = RecordingStore(refuse=True), ManualClock()
+    store, clock = RecordingTransitions(refuse=True), ManualClock()
     progress = reporter(store, clock, interval=0)
 
     # When progress is reported

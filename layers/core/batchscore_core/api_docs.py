@@ -1,9 +1,10 @@
-"""How routes describe their answers in the OpenAPI document."""
+"""How routes describe their answers in the OpenAPI document (every function's routes)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from status_models import ErrorBody
+
+from batchscore_core.api_errors import ErrorBody
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 AUTH = {401: "No valid token", 403: "The token lacks the scope"}
@@ -26,6 +27,6 @@ def answers(
     if empty:
         success["content"] = {}
     documented = {status: success}
-    for group in (*errors, _ALWAYS):
+    for group in (_ALWAYS, *errors):  # a route's own descriptions win
         documented.update({code: error_doc(text) for code, text in group.items()})
     return documented
