@@ -95,7 +95,7 @@ def submit_job(
     )
 
     def create() -> Job:
-        check_active_jobs(jobs, settings, caller.owner)  # a repeated key is not a new job
+        check_active_jobs(life.store, settings, caller.owner)  # a repeated key is not a new job
         return life.submit(new_job(caller, request))
 
     if idempotency_key is None:

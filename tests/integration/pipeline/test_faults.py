@@ -104,7 +104,7 @@ def test_a_failure_while_storing_the_result_shows_no_half_result_and_the_job_sti
     stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
     stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
     real_upload = DataStore.upload_file
-    failures = [RuntimeError("S3 is having a bad day")]
+    failures = [TimeoutError("S3 did not answer")]  # transient: handed back
 
     def flaky_upload(self: DataStore, *args, **kwargs):
         if failures:
@@ -119,11 +119,16 @@ def test_a_failure_while_storing_the_result_shows_no_half_result_and_the_job_sti
     # Then nothing half-written is visible, the job is handed back for another attempt
     assert len(response["batchItemFailures"]) == 1
     job = store.get(JOB_ID)
-    assert (job.status, job.result_key) == (JobStatus.QUEUED, None)
+    assert (job.status, job.result_version_id) == (JobStatus.QUEUED, None)
     assert result_versions(stack) == []
 
-    # And when the message comes back, the job ends with one whole result
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+    # And when the message comes back (after the hand-back's backoff), the job ends with one
+    # whole result
+    deadline = time.monotonic() + 40
+    while store.get(JOB_ID).status is not JobStatus.SUCCEEDED:
+        assert time.monotonic() < deadline, "the handed-back message never came back"
+        stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+        time.sleep(0.5)
     job = store.get(JOB_ID)
     assert job.status is JobStatus.SUCCEEDED
     (version,) = result_versions(stack)

@@ -9,7 +9,7 @@ import pytest
 import status_jobs
 import upload_handler
 
-from batchscore_core.adapters import announcer, job_queue
+from batchscore_core.adapters import transitions
 from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.settings import get_settings
@@ -29,7 +29,7 @@ def process(stack: Stack) -> None:
 
 def retry(store: JobStore, job_id: str = JOB_ID) -> Job:
     """What POST /jobs/{id}/retry does."""
-    return status_jobs.retry_job(store, job_queue(), announcer(), OWNER, job_id)
+    return status_jobs.retry_job(transitions(), OWNER, job_id)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_retried_too_large_rejection_stays_rejected(
     assert job.status is JobStatus.REJECTED
     assert job.error is not None
     assert job.error.code == "too_large"
-    assert job.result_key is None
+    assert job.result_version_id is None  # nothing was written
 
 
 def test_a_rejection_pins_the_rejected_version_so_a_retry_scores_that_one(
