@@ -64,14 +64,21 @@ score: install ## score a local CSV: make score IN=input.csv OUT=output.xlsx
 schema: install ## print the model's input schema (the GET /model shape)
 	@PYTHONPATH=layers/model $(PY) -m batchscore_model.cli schema
 
-sample: install ## write build/sample.csv (ROWS rows of the model's schema; default 1000)
-	PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(or $(SAMPLE_ROWS),1000)
+# ROWS given to make (or in the environment) is the sample's size; else SAMPLE_ROWS, else 1000.
+SAMPLE_SIZE = $(if $(filter command line environment%,$(origin ROWS)),$(ROWS),$(or $(SAMPLE_ROWS),1000))
 
-bench: install ## engine vs naive pandas->openpyxl at 10k/100k/1M rows (ROWS=...)
+sample: install ## write build/sample.csv: make sample ROWS=5 (default 1000; says when it replaces one)
+	@PYTHONPATH=layers/model:. $(PY) -m bench.sample build/sample.csv --rows $(SAMPLE_SIZE)
+
+bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mixed files (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
 
 loadtest: install ## JOBS (default 1000) jobs at once through a fresh local runtime: API, web-style and drop folder
 	$(PY) -m bench.loadtest --jobs $(or $(JOBS),1000)
+
+.PHONY: coldstart
+coldstart: install ## each handler's import + init in fresh processes, beside import boto3 (BUILD_DIR=.aws-sam/build)
+	PYTHONPATH=. $(PY) -m bench.coldstart $(if $(BUILD_DIR),--build-dir $(BUILD_DIR) --python $(or $(PYTHON312),python3.12),)
 
 build: install ## sam build for python3.12, then check the 250 MB unzipped limit
 	bash infra/build/sam-build.sh

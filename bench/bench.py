@@ -1,15 +1,22 @@
-"""`make bench`: rows/s and peak RSS of the engine and of the naive baseline on the same files.
+"""`make bench`: rows/s and peak RSS of the engine, the floor and the naive baseline, same files.
 
 Each measurement runs in a fresh interpreter so that peak RSS belongs to that run alone.
-The naive baseline (`pandas.read_csv` -> predict -> `DataFrame.to_excel(engine="openpyxl")`)
-runs only up to `--naive-max-rows` (it needs ~12 GB and ~7 minutes at 1M rows); the ratio
-is taken at 100k rows, or at the largest size both ran.
+- engine: `score_csv` with every core (compression threads), and again with one.
+- floor: `pandas.read_csv` (C reader) + the model's prediction on the same file, nothing written.
+- naive: `pandas.read_csv` -> predict -> `DataFrame.to_excel(engine="openpyxl")`, only up to
+  `--naive-max-rows` (it needs ~12 GB and ~7 minutes at 1M rows); its ratio is taken at 100k
+  rows, or at the largest size both ran.
+Each size is measured on the numeric file (the default schema's 30 features) and on a mixed one
+(an id, the features and a free-text column with commas, quotes and non-ASCII text). Floor
+ratios are taken at the largest size. Compression levels are compared once, at the size nearest
+100k rows. The last line is machine-readable.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -27,9 +34,7 @@ SEED = 7
 
 def generate_csv(path: Path, rows: int, columns: list[str], *, seed: int = SEED) -> None:
     """Rows of the default schema: training rows resampled with 2% noise, 4 decimals."""
-    from sklearn.datasets import load_breast_cancer
-
-    base = load_breast_cancer(as_frame=True).data[columns].to_numpy()
+    base = _base_rows(columns)
     rng = np.random.default_rng(seed)
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(columns) + "\n")
@@ -40,14 +45,58 @@ def generate_csv(path: Path, rows: int, columns: list[str], *, seed: int = SEED)
             pd.DataFrame(noisy).to_csv(handle, header=False, index=False, lineterminator="\n")
 
 
-def run_engine(source: Path, target: Path) -> float:
+NOTES = [
+    "ok",
+    'called twice, "urgent"',
+    "Grüße aus Köln, naïve café",
+    "東京の支店, 折り返し",
+    "follow-up: 3 items; see notes",
+    "a & b < c",
+]
+
+
+def generate_mixed_csv(path: Path, rows: int, columns: list[str], *, seed: int = SEED) -> None:
+    """`generate_csv`'s rows with an id first and a free-text note (quoted when needed) last."""
+    base = _base_rows(columns)
+    rng = np.random.default_rng(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(["customer_id", *columns, "note"]) + "\n")
+        for start in range(0, rows, 100_000):
+            count = min(100_000, rows - start)
+            picked = base[rng.integers(0, len(base), count)]
+            noisy = np.round(picked * rng.normal(1.0, 0.02, picked.shape), 4)
+            frame = pd.DataFrame(noisy, columns=columns)
+            frame.insert(0, "customer_id", [f"C{start + i:08d}" for i in range(count)])
+            frame["note"] = [NOTES[i % len(NOTES)] + f" #{i}" for i in range(count)]
+            frame.to_csv(handle, header=False, index=False, lineterminator="\n")
+
+
+def _base_rows(columns: list[str]) -> np.ndarray:
+    from sklearn.datasets import load_breast_cancer
+
+    return np.asarray(load_breast_cancer(as_frame=True).data[columns].to_numpy())
+
+
+def run_engine(source: Path, target: Path, workers: int | None = None, level: int = 1) -> float:
     from batchscore_model.bundle import load_bundle
-    from batchscore_model.engine import score_csv
+    from batchscore_model.engine import EngineOptions, score_csv
+
+    bundle = load_bundle()
+    options = EngineOptions(workers=workers, compresslevel=level)
+    started = time.perf_counter()
+    with source.open("rb") as stream:
+        score_csv(stream, bundle, target, options=options)
+    return time.perf_counter() - started
+
+
+def run_floor(source: Path) -> float:
+    """The least any scorer must do: parse the file with pandas' C reader and predict."""
+    from batchscore_model.bundle import load_bundle
 
     bundle = load_bundle()
     started = time.perf_counter()
-    with source.open("rb") as stream:
-        score_csv(stream, bundle, target)
+    frame = pd.read_csv(source)
+    bundle.predict_frame(frame[bundle.info.feature_names])
     return time.perf_counter() - started
 
 
@@ -67,7 +116,14 @@ def run_naive(source: Path, target: Path) -> float:
 
 
 def child(kind: str, source: Path, target: Path) -> None:
-    seconds = run_engine(source, target) if kind == "engine" else run_naive(source, target)
+    if kind.startswith("engine"):  # engine:<workers or all>:<level>
+        _, workers, level = kind.split(":")
+        cores = None if workers == "all" else int(workers)
+        seconds = run_engine(source, target, cores, int(level))
+    elif kind == "floor":
+        seconds = run_floor(source)
+    else:
+        seconds = run_naive(source, target)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
 
@@ -88,8 +144,8 @@ def measure(kind: str, source: Path, target: Path, rows: int) -> Measurement:
     command = [sys.executable, "-m", "bench.bench", "--child", kind, str(source), str(target)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    output_mb = target.stat().st_size / 2**20
-    target.unlink()
+    output_mb = target.stat().st_size / 2**20 if target.exists() else 0.0
+    target.unlink(missing_ok=True)
     return Measurement(rows, result["seconds"], result["peak_rss_mb"], output_mb)
 
 
@@ -97,52 +153,89 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", default="10000,100000,1000000")
     parser.add_argument("--naive-max-rows", type=int, default=100_000)
+    parser.add_argument("--levels", default="0,1,2,3", help="compression levels to compare")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "IN", "OUT"))
     args = parser.parse_args(argv)
     if args.child:
         kind, source, target = args.child
         child(kind, Path(source), Path(target))
         return 0
+    from batchscore_model.deflate import BACKEND, DEFAULT_LEVEL, available_cores
     from batchscore_model.schema import load_model_info
 
     columns = load_model_info().feature_names
     sizes = sorted(int(size) for size in args.rows.split(","))
-    engine: dict[int, Measurement] = {}
-    naive: dict[int, Measurement] = {}
+    cores = available_cores()
+    load = os.getloadavg()[0]
+    print(f"{cores} cores, load average {load:.1f} at the start; deflate: {BACKEND}")
+    results: dict[tuple[str, str, int], Measurement] = {}
     print(
-        f"{'rows':>9} {'engine rows/s':>14} {'engine MB':>10} {'naive rows/s':>13} {'naive MB':>9} {'ratio':>6} {'xlsx MB':>8}"
+        f"{'file':>7} {'rows':>9} {'engine rows/s':>14} {'1 core':>9} {'engine MB':>10} "
+        f"{'floor rows/s':>13} {'of floor':>9} {'naive rows/s':>13} {'naive MB':>9} "
+        f"{'ratio':>6} {'xlsx MB':>8}"
     )
+    all_cores = f"engine:all:{DEFAULT_LEVEL}"
+    level_rows = min(sizes, key=lambda size: abs(size - RATIO_ROWS))
+    levels: dict[int, Measurement] = {}
     with tempfile.TemporaryDirectory(prefix="batchscore-bench-") as workdir:
         for size in sizes:
-            source = Path(workdir) / f"input-{size}.csv"
-            generate_csv(source, size, columns)
-            engine[size] = measure("engine", source, Path(workdir) / "engine.xlsx", size)
-            if size <= args.naive_max_rows:
-                naive[size] = measure("naive", source, Path(workdir) / "naive.xlsx", size)
-            source.unlink()
-            e, n = engine[size], naive.get(size)
-            naive_cols = (
-                f"{n.rows_per_s:>13,.0f} {n.peak_rss_mb:>9,.0f} {e.rows_per_s / n.rows_per_s:>6.1f}"
-                if n
-                else f"{'skipped':>13} {'-':>9} {'-':>6}"
-            )
-            print(
-                f"{size:>9,} {e.rows_per_s:>14,.0f} {e.peak_rss_mb:>10,.0f} {naive_cols} {e.output_mb:>8.1f}",
-                flush=True,
-            )
-    skipped = [size for size in sizes if size not in naive]
+            for name, generate in (("numeric", generate_csv), ("mixed", generate_mixed_csv)):
+                source = Path(workdir) / f"{name}-{size}.csv"
+                generate(source, size, columns)
+                target = Path(workdir) / "out.xlsx"
+                kinds = [all_cores, f"engine:1:{DEFAULT_LEVEL}", "floor"]
+                if size <= args.naive_max_rows and name == "numeric":
+                    kinds.append("naive")
+                for kind in kinds:
+                    results[name, kind, size] = measure(kind, source, target, size)
+                if name == "numeric" and size == level_rows:
+                    for level in (int(level) for level in args.levels.split(",")):
+                        levels[level] = measure(f"engine:all:{level}", source, target, size)
+                source.unlink()
+                e, one = (
+                    results[name, all_cores, size],
+                    results[name, f"engine:1:{DEFAULT_LEVEL}", size],
+                )
+                f, n = results[name, "floor", size], results.get((name, "naive", size))
+                naive_cols = (
+                    f"{n.rows_per_s:>13,.0f} {n.peak_rss_mb:>9,.0f} {e.rows_per_s / n.rows_per_s:>6.1f}"
+                    if n
+                    else f"{'skipped':>13} {'-':>9} {'-':>6}"
+                )
+                print(
+                    f"{name:>7} {size:>9,} {e.rows_per_s:>14,.0f} {one.rows_per_s:>9,.0f} "
+                    f"{e.peak_rss_mb:>10,.0f} {f.rows_per_s:>13,.0f} "
+                    f"{e.rows_per_s / f.rows_per_s:>8.0%} {naive_cols} {e.output_mb:>8.1f}",
+                    flush=True,
+                )
+    print(f"compression levels at {level_rows:,} numeric rows ({BACKEND}):")
+    for level, m in sorted(levels.items()):
+        print(f"  level {level}: {m.rows_per_s:>9,.0f} rows/s, workbook {m.output_mb:.1f} MB")
+    skipped = [size for size in sizes if ("numeric", "naive", size) not in results]
     if skipped:
         print(
             f"naive baseline skipped at {', '.join(f'{s:,}' for s in skipped)} rows (--naive-max-rows={args.naive_max_rows})"
         )
-    both = [size for size in sizes if size in naive]
+    both = [size for size in sizes if ("numeric", "naive", size) in results]
     at = RATIO_ROWS if RATIO_ROWS in both else (max(both) if both else max(sizes))
-    naive_rate = naive[at].rows_per_s if at in naive else float("nan")
-    ratio = engine[at].rows_per_s / naive_rate
-    print(f"ratio at {at:,} rows")
+    largest = max(sizes)
+    engine_at = results["numeric", all_cores, at].rows_per_s
+    naive = results.get(("numeric", "naive", at))
+    naive_rate = naive.rows_per_s if naive else float("nan")
+    floor = results["numeric", "floor", largest].rows_per_s
+    big = results["numeric", all_cores, largest]
+    mixed = results["mixed", all_cores, largest].rows_per_s
+    mixed_floor = results["mixed", "floor", largest].rows_per_s
+    one_core = results["numeric", f"engine:1:{DEFAULT_LEVEL}", largest].rows_per_s
+    peak = max(m.peak_rss_mb for (_, kind, _), m in results.items() if kind.startswith("engine"))
+    print(f"ratio at {at:,} rows; floor ratios, cores and workbook size at {largest:,} rows")
     print(
-        f"rows_per_s={engine[at].rows_per_s:.0f} naive_rows_per_s={naive_rate:.0f} "
-        f"ratio={ratio:.1f} peak_rss_mb={engine[max(sizes)].peak_rss_mb:.0f}"
+        f"rows_per_s={engine_at:.0f} naive_rows_per_s={naive_rate:.0f} "
+        f"ratio={engine_at / naive_rate:.1f} peak_rss_mb={peak:.0f} "
+        f"floor_rows_per_s={floor:.0f} floor_ratio={big.rows_per_s / floor:.2f} "
+        f"mixed_rows_per_s={mixed:.0f} mixed_floor_ratio={mixed / mixed_floor:.2f} "
+        f"one_core_rows_per_s={one_core:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
+        f"load={load:.1f}"
     )
     return 0
 

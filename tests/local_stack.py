@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,15 +111,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def _start(base_dir: Path, attempt: int) -> tuple[subprocess.Popen[bytes], LocalStack]:
+def _start(
+    base_dir: Path,
+    attempt: int,
+    parameters: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], LocalStack]:
     state_dir = base_dir / f"state-{attempt}"
     log_path = base_dir / f"runtime-{attempt}.log"
     ports = {"emulator": free_port(), "api": free_port(), "web": free_port()}
+    flags = [f"--parameter={name}={value}" for name, value in (parameters or {}).items()]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"],
+            [sys.executable, "-m", "infra.local", *flags],
             cwd=REPO_ROOT,
-            env=_environment(state_dir, ports),
+            env={**_environment(state_dir, ports), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -144,11 +151,15 @@ def _start(base_dir: Path, attempt: int) -> tuple[subprocess.Popen[bytes], Local
     return process, stack
 
 
-def _start_with_retries(base_dir: Path) -> tuple[subprocess.Popen[bytes], LocalStack]:
+def _start_with_retries(
+    base_dir: Path,
+    parameters: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], LocalStack]:
     failures: list[str] = []
     for attempt in range(_ATTEMPTS):
         try:
-            return _start(base_dir, attempt)
+            return _start(base_dir, attempt, parameters, extra_env)
         except RuntimeError as exc:
             failures.append(str(exc))
             if "already in use" not in str(exc):
@@ -160,6 +171,33 @@ def _start_with_retries(base_dir: Path) -> tuple[subprocess.Popen[bytes], LocalS
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """The local runtime for this test session (one per xdist worker), stopped at the end."""
     process, stack = _start_with_retries(tmp_path_factory.mktemp("local-stack"))
+    try:
+        yield stack
+    finally:
+        _stop(process)
+
+
+# A job of a few thousand rows then takes seconds and writes progress at every batch of 50 rows,
+# and one job at a time runs: the next one waits, QUEUED, where a person (or a test) can see it.
+SLOW_PARAMETERS = {"ScoringChunkRows": "50", "ProgressIntervalSeconds": "0"}
+SLOW_ENV = {"BATCHSCORE_LOCAL_CONCURRENCY": "1"}
+
+
+@pytest.fixture(scope="session")
+def slow_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A second runtime whose jobs are slow enough to watch (documented template parameters)."""
+    with started_stack(
+        tmp_path_factory.mktemp("slow-stack"), parameters=SLOW_PARAMETERS, extra_env=SLOW_ENV
+    ) as stack:
+        yield stack
+
+
+@contextmanager
+def started_stack(
+    base_dir: Path, *, parameters: dict[str, str], extra_env: dict[str, str] | None = None
+) -> Iterator[LocalStack]:
+    """A second local runtime with template parameter overrides (e.g. a slower scoring cadence)."""
+    process, stack = _start_with_retries(base_dir, parameters, extra_env)
     try:
         yield stack
     finally:

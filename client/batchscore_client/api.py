@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,16 @@ from urllib.parse import quote
 
 import requests
 
-from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError, WaitTimedOut
+from batchscore_client.bundle import BUNDLE_CONTENT_TYPE, LocalBundle
+from batchscore_client.errors import (
+    ApiError,
+    FileTooLarge,
+    JobDidNotSucceed,
+    PublishRefused,
+    PublishTimedOut,
+    TransferError,
+    WaitTimedOut,
+)
 
 FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 API_TIMEOUT = 30.0
@@ -43,15 +53,23 @@ class BatchscoreClient:
 
     # jobs
 
-    def create_job(self, filename: str, callback_url: str | None = None) -> Job:
-        """`201 {"job_id", "status", "upload": {"url", "fields", "expires_at"}}`."""
+    def create_job(
+        self, filename: str, callback_url: str | None = None, model: str | None = None
+    ) -> Job:
+        """`201 {"job_id", "status", "upload": {"url", "fields", "expires_at"}}`.
+
+        `model` is `"<name>"` (its champion) or `"<name>@<version>"`; without it the default
+        model's champion scores the job.
+        """
         body: dict[str, Any] = {"filename": filename}
         if callback_url:
             body["callback_url"] = callback_url
+        if model:
+            body["model"] = model
         return self._request("POST", "/jobs", json=body)
 
-    def upload(self, upload: dict[str, Any], path: Path) -> None:
-        """Send the file with the presigned POST that `create_job` returned (no API token)."""
+    def upload(self, upload: dict[str, Any], path: Path, content_type: str = "text/csv") -> None:
+        """Send the file with a presigned POST (from `create_job`, or a publish; no API token)."""
         try:
             with path.open("rb") as handle:
                 answer = self._http.post(
@@ -61,7 +79,7 @@ class BatchscoreClient:
                         "file": (
                             path.name,
                             handle,
-                            upload["fields"].get("Content-Type", "text/csv"),
+                            upload["fields"].get("Content-Type", content_type),
                         )
                     },
                     timeout=TRANSFER_TIMEOUT,
@@ -75,14 +93,41 @@ class BatchscoreClient:
                 f"the upload was refused (HTTP {answer.status_code}): {_s3_reason(answer.text)}"
             )
 
-    def submit(self, path: Path, callback_url: str | None = None) -> Job:
-        """Create a job for a local CSV and upload it; the job then moves on by itself."""
+    def submit(
+        self,
+        path: Path,
+        callback_url: str | None = None,
+        model: str | None = None,
+        *,
+        check_size: bool = True,
+    ) -> Job:
+        """Create a job for a local CSV and upload it; the job then moves on by itself.
+
+        A file over the service's `max_upload_bytes` (from `GET /model`) is refused before
+        anything is created or sent.
+        """
         if not path.is_file():
             raise TransferError(f"{path} is not a file")
-        created = self.create_job(path.name, callback_url)
+        if check_size:
+            self.check_upload_size(path)
+        created = self.create_job(path.name, callback_url, model)
         self.upload(created["upload"], path)
         job: Job = created.get("job") or {k: v for k, v in created.items() if k != "upload"}
         return job
+
+    def check_upload_size(self, path: Path) -> None:
+        try:
+            limit = self.model().get("max_upload_bytes")
+        except ApiError as exc:
+            if exc.status in (403, 404):  # a token without jobs/read: the service still checks
+                return
+            raise
+        size = path.stat().st_size
+        if isinstance(limit, int) and size > limit:
+            raise FileTooLarge(
+                f"{path.name} is {_megabytes(size)}: the service accepts files up to "
+                f"{_megabytes(limit)}"
+            )
 
     def get_job(self, job_id: str) -> Job:
         return self._request("GET", f"/jobs/{_segment(job_id)}")
@@ -167,6 +212,96 @@ class BatchscoreClient:
                 raise WaitTimedOut(job_id, timeout_seconds or 0)
             sleep(poll_seconds)
 
+    # model registry
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """`{"items": [{"name", "task", "aliases", "versions"}]}`: every model, with its aliases."""
+        page = self._request("GET", "/models")
+        return list(page.get("items") or [])
+
+    def get_model(self, name: str) -> dict[str, Any]:
+        """`{"name", "task", "aliases", "versions": [...], "history": [...]}`."""
+        return self._request("GET", f"/models/{_segment(name)}")
+
+    def get_model_version(self, name: str, version: str) -> dict[str, Any]:
+        """One version's metadata, status and input schema (`columns` as in `GET /model`)."""
+        return self._request("GET", f"/models/{_segment(name)}/versions/{_segment(version)}")
+
+    def move_alias(
+        self,
+        name: str,
+        alias: str,
+        version: str,
+        reason: str,
+        *,
+        expected_version: str | None = None,
+    ) -> dict[str, Any]:
+        """Point `alias` at `version` (admins only); answers the model. 409: another move
+        landed first, or the alias is no longer at `expected_version` (where the caller saw it)."""
+        body = {"version": version, "reason": reason}
+        if expected_version:
+            body["expected_version"] = expected_version
+        return self._request(
+            "PUT", f"/models/{_segment(name)}/aliases/{_segment(alias)}", json=body
+        )
+
+    def start_publish(self, name: str, filename: str) -> dict[str, Any]:
+        """`201 {"upload_id", "status", "upload": {"url", "fields", "expires_at"}}` (admins)."""
+        return self._request(
+            "POST", f"/models/{_segment(name)}/versions", json={"filename": filename}
+        )
+
+    def get_upload(self, name: str, upload_id: str) -> dict[str, Any]:
+        """`{"upload_id", "status": AWAITING_UPLOAD | VALIDATING | PUBLISHED | REFUSED,
+        "version", "error"}`: how a published archive is doing."""
+        return self._request("GET", f"/models/{_segment(name)}/uploads/{_segment(upload_id)}")
+
+    def wait_for_upload(
+        self,
+        name: str,
+        upload_id: str,
+        *,
+        poll_seconds: float = 1.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> dict[str, Any]:
+        """Poll an uploaded bundle until PUBLISHED; PublishRefused when it is REFUSED."""
+        deadline = None if timeout_seconds is None else clock() + timeout_seconds
+        while True:
+            upload = self.get_upload(name, upload_id)
+            status = upload.get("status")
+            if status == "PUBLISHED":
+                return upload
+            if status == "REFUSED":
+                raise PublishRefused.from_upload(name, upload)
+            if deadline is not None and clock() >= deadline:
+                raise PublishTimedOut(name, timeout_seconds or 0)
+            sleep(poll_seconds)
+
+    def publish(
+        self,
+        bundle: LocalBundle,
+        name: str,
+        *,
+        poll_seconds: float = 1.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> dict[str, Any]:
+        """Upload a bundle directory as a new version of `name` (the version is the one its
+        metadata.json names) and wait until the API has checked it; answers the upload."""
+        with tempfile.TemporaryDirectory(prefix="batchscore-publish-") as scratch:
+            archive = bundle.pack(Path(scratch) / f"{bundle.version or name}.tar.gz")
+            started = self.start_publish(name, archive.name)
+            self.upload(started["upload"], archive, content_type=BUNDLE_CONTENT_TYPE)
+        return self.wait_for_upload(
+            name,
+            started["upload_id"],
+            poll_seconds=poll_seconds,
+            timeout_seconds=timeout_seconds,
+            sleep=sleep,
+        )
+
     # service
 
     def model(self) -> dict[str, Any]:
@@ -214,6 +349,12 @@ def result_filename(filename: str) -> str:
     base = posixpath.basename(filename) or "result.csv"
     stem = base[:-4] if base.lower().endswith(".csv") else base
     return f"{stem}.xlsx"
+
+
+def _megabytes(size: int) -> str:
+    """Sizes as the web page shows them (MB of 1024 KiB): `100 MB`, `2.5 MB`."""
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:,.0f} MB" if megabytes >= 10 else f"{megabytes:,.1f} MB"
 
 
 def _segment(value: str) -> str:

@@ -1,7 +1,8 @@
 """The `batchscore` command: log in, submit CSVs, follow, download, retry and delete jobs.
 
 Exit codes: 0 done, 1 API or transfer error, 2 usage or configuration, 3 authentication,
-4 job not found, 5 the job ended FAILED or REJECTED, 6 waiting timed out, 130 interrupted.
+4 job (or model) not found, 5 the job ended FAILED or REJECTED (or a bundle was refused),
+6 waiting timed out, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from batchscore_client.credentials import CredentialStore
 from batchscore_client.errors import (
     ApiError,
     BatchscoreClientError,
+    ConfigError,
     Detail,
     JobDidNotSucceed,
+    PublishRefused,
 )
+from batchscore_client.models_cli import add_models_command
 from batchscore_client.progress import ProgressBar
-from batchscore_client.render import detail_lines, job_summary, job_table
+from batchscore_client.render import beyond, detail_lines, job_summary, job_table
 
 STATUSES = ("AWAITING_UPLOAD", "QUEUED", "PROCESSING", "SUCCEEDED", "FAILED", "REJECTED")
 SETTING_FLAGS = (
@@ -82,13 +86,18 @@ def cmd_login(ctx: Context) -> int:
         settings.require("user_pool_client_id")
         if not settings.cognito_url:
             settings.require("cognito_endpoint")
-        username = settings.username or input("username: ")
+        username = settings.username or _ask("username: ", hint="give --username")
         password = (
             _stdin_line()
             if args.password_stdin
-            else os.environ.get("BATCHSCORE_PASSWORD") or getpass.getpass("password: ")
+            else os.environ.get("BATCHSCORE_PASSWORD")
+            or _ask("password: ", secret=True, hint="pipe it in with --password-stdin")
         )
-        new_password = getpass.getpass("new password: ") if args.new_password else None
+        new_password = (
+            _ask("new password: ", secret=True, hint="set it in the web page first")
+            if args.new_password
+            else None
+        )
         login = CognitoLogin(settings.cognito_url, settings.user_pool_client_id)
         credentials = login.with_password(username, password, new_password=new_password)
         who = username
@@ -110,7 +119,7 @@ def cmd_logout(ctx: Context) -> int:
 def cmd_submit(ctx: Context) -> int:
     args = ctx.args
     client = ctx.client()
-    job = client.submit(Path(args.file), callback_url=args.callback_url)
+    job = client.submit(Path(args.file), callback_url=args.callback_url, model=args.model)
     if not args.wait and not args.output:
         ctx.emit(job, f"submitted {args.file} as job {job['job_id']} ({job['status']})")
         return 0
@@ -241,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("-o", "--output", help="wait, then save the workbook here")
     submit.add_argument("--callback-url", help="POST the job here (signed) when it ends")
     submit.add_argument(
+        "--model", help="NAME (its champion) or NAME@VERSION; default: the default model"
+    )
+    submit.add_argument(
         "--timeout", type=float, default=None, help="give up waiting after S seconds"
     )
     submit.add_argument("--poll", type=float, default=1.0, help="seconds between status checks")
@@ -260,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--undo", action="store_true")
     command("delete", cmd_delete, "delete a job and its files").add_argument("job_id")
     command("model", cmd_model, "show the model version and its input columns")
+    add_models_command(commands, common)
     return parser
 
 
@@ -279,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except JobDidNotSucceed as exc:
         return _fail(args, exc, exc.details, show_code=True, job=exc.job)
+    except PublishRefused as exc:
+        return _fail(args, exc, exc.details, show_code=True)
     except ApiError as exc:
         return _fail(args, exc, exc.details, show_code=True, status=exc.status)
     except BatchscoreClientError as exc:
@@ -302,7 +317,7 @@ def _fail(
     http = f", HTTP {status}" if status else ""
     suffix = f" [{exc.code}{http}]" if show_code else ""
     print(f"batchscore: error: {message}{suffix}", file=sys.stderr)
-    for line in detail_lines(details):
+    for line in detail_lines(beyond(message, details)):
         print(line, file=sys.stderr)
     if args.json:
         body: dict[str, Any] = {
@@ -328,6 +343,16 @@ def _detail_json(detail: Detail) -> dict[str, Any]:
 
 def _stdin_line() -> str:
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def _ask(prompt: str, *, hint: str, secret: bool = False) -> str:
+    """A prompt on the terminal; without one (a script, `< /dev/null`), say what to use instead."""
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no terminal to ask for the {prompt.rstrip(': ')}: {hint}")
+    try:
+        return getpass.getpass(prompt) if secret else input(prompt)
+    except EOFError as exc:
+        raise ConfigError(f"no answer for the {prompt.rstrip(': ')}: {hint}") from exc
 
 
 def run() -> None:

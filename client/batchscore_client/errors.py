@@ -83,6 +83,13 @@ class TransferError(BatchscoreClientError):
     code = "transfer_error"
 
 
+class FileTooLarge(TransferError):
+    """The file is over the service's upload limit: refused before it is sent."""
+
+    exit_code = 2
+    code = "file_too_large"
+
+
 class JobDidNotSucceed(BatchscoreClientError):
     """A waited-for job ended FAILED or REJECTED; `job` holds its error report."""
 
@@ -105,3 +112,45 @@ class WaitTimedOut(BatchscoreClientError):
     def __init__(self, job_id: str, seconds: float) -> None:
         super().__init__(f"job {job_id} did not finish within {seconds:g} s")
         self.job_id = job_id
+
+
+class BundleError(BatchscoreClientError):
+    """A directory to publish is not a model bundle (no such directory, no metadata.json)."""
+
+    exit_code = 2
+    code = "bundle_error"
+
+
+class PublishRefused(BatchscoreClientError):
+    """The API checked an uploaded bundle and refused it; `details` say what it found."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, code: str, details: list[Detail] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details or []
+
+    @classmethod
+    def from_upload(cls, name: str, upload: dict[str, Any]) -> PublishRefused:
+        found = upload.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
+        return cls(
+            f"the bundle for {name} was refused: {error.get('message') or 'no reason given'}",
+            str(error.get("code") or "publish_refused"),
+            [Detail.from_json(d) for d in error.get("details") or []],
+        )
+
+
+class PublishTimedOut(BatchscoreClientError):
+    exit_code = 6
+    code = "wait_timed_out"
+
+    def __init__(self, name: str, seconds: float) -> None:
+        super().__init__(f"the bundle for {name} was not checked within {seconds:g} s")
+
+
+class NothingToRollBack(BatchscoreClientError):
+    """The alias history has no earlier champion to go back to."""
+
+    code = "nothing_to_roll_back"

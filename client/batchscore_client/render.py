@@ -15,9 +15,11 @@ def job_summary(job: dict[str, Any]) -> str:
         f"status   {job.get('status')}{'  (archived)' if job.get('archived') else ''}",
         f"file     {job.get('filename')}  (source {job.get('source')})",
         f"rows     {_rows(job)}",
-        f"model    {job.get('model_version') or '-'}",
+        f"model    {_model(job)}",
         f"created  {job.get('created_at')}   updated {job.get('updated_at')}",
     ]
+    if job.get("duration_ms") is not None:
+        lines.append(f"took     {int(job['duration_ms']) / 1000:.1f} s")
     webhook = job.get("webhook")
     if isinstance(webhook, dict):
         state = (
@@ -28,8 +30,22 @@ def job_summary(job: dict[str, Any]) -> str:
     if isinstance(error, dict):
         lines.append(f"error    {error.get('message')} [{error.get('code')}]")
         details = [Detail.from_json(d) for d in error.get("details") or []]
-        lines.extend(detail_lines(details))
+        lines.extend(detail_lines(beyond(str(error.get("message")), details)))
+    lines.extend(warning_lines(job))
     return "\n".join(lines)
+
+
+def warning_lines(job: dict[str, Any]) -> list[str]:
+    """Problems that were scored anyway (imputed cells, values outside the training range)."""
+    listed = [Detail.from_json(d) for d in job.get("warnings") or []]
+    total = max(int(job.get("warnings_total") or 0), len(listed))
+    if total == 0:
+        return []
+    plural = "" if total == 1 else "s"
+    shown = f" ({len(listed):,} listed)" if len(listed) < total else ""
+    lines = [f"warnings {total:,} value{plural} scored with a warning{shown}"]
+    lines.extend(detail_lines(listed))
+    return lines
 
 
 def job_table(jobs: list[dict[str, Any]]) -> str:
@@ -53,8 +69,16 @@ def job_table(jobs: list[dict[str, Any]]) -> str:
     )
 
 
+def beyond(message: str, details: list[Detail]) -> list[Detail]:
+    """The details that say more than `message`: a placeless one repeating it is left out."""
+    return [
+        d for d in details if d.line is not None or d.column or d.field or d.message not in message
+    ]
+
+
 def detail_lines(details: list[Detail]) -> list[str]:
     lines = []
+    details = [d for d in details if d.message or d.line is not None or d.column or d.field]
     for detail in details[:MAX_DETAILS]:
         where = []
         if detail.line is not None:
@@ -68,6 +92,13 @@ def detail_lines(details: list[Detail]) -> list[str]:
     if len(details) > MAX_DETAILS:
         lines.append(f"  ... and {len(details) - MAX_DETAILS} more")
     return lines
+
+
+def _model(job: dict[str, Any]) -> str:
+    name, version = job.get("model_name"), job.get("model_version")
+    if name and version and not str(version).startswith(str(name)):
+        return f"{name} {version}"
+    return str(version or name or "-")
 
 
 def _rows(job: dict[str, Any]) -> str:

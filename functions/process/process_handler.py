@@ -35,7 +35,9 @@ def run_settings() -> RunSettings:
     settings = get_settings()
     return RunSettings(
         progress_interval_seconds=settings.progress_interval_seconds,
-        engine_options=EngineOptions.model_validate({"bad_rows": settings.bad_rows_policy}),
+        engine_options=EngineOptions.model_validate(
+            {"bad_rows": settings.bad_rows_policy, "chunk_rows": settings.scoring_chunk_rows}
+        ),
         work_dir=Path(tempfile.gettempdir()),
         max_input_bytes=settings.max_upload_bytes,
     )

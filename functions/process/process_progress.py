@@ -1,4 +1,4 @@
-"""Progress of a running job, written at most once per interval."""
+"""Progress of a running job: the first report at once, then at most one write per interval."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class ProgressReporter:
     """The engine's `progress(rows_done, bytes_read)` callback.
 
     Until the end, the total is estimated from the share of the input's bytes read so far.
+    The first chunk's report is written at once, so a watcher sees a bar (and an estimated total)
+    as soon as scoring has begun, not only after the first interval.
     """
 
     def __init__(
@@ -37,11 +39,11 @@ class ProgressReporter:
         self._total_bytes = total_bytes
         self._interval = interval_seconds
         self._clock = clock
-        self._last_write = clock()
+        self._last_write: float | None = None
 
     def __call__(self, rows_done: int, bytes_read: int) -> None:
         now = self._clock()
-        if now - self._last_write < self._interval:
+        if self._last_write is not None and now - self._last_write < self._interval:
             return
         self._last_write = now
         try:

@@ -34,12 +34,17 @@ def owned_job(jobs: JobStore, job_id: str, owner: str) -> Job:
     return jobs.get_owned(job_id, owner)
 
 
-def new_job(caller: Caller, request: CreateJobRequest) -> Job:
+def job_source(caller: Caller, *, from_browser: bool) -> JobSource:
+    """`web` for a person on a web page (browsers send `Origin`); the CLI, curl, programs: `api`."""
+    return JobSource.WEB if from_browser and not caller.is_machine else JobSource.API
+
+
+def new_job(caller: Caller, request: CreateJobRequest, *, from_browser: bool = True) -> Job:
     return new_upload_job(
         new_job_id(),
         caller.owner,
         request.filename,
-        JobSource.API if caller.is_machine else JobSource.WEB,
+        job_source(caller, from_browser=from_browser),
         Webhook(url=request.callback_url) if request.callback_url else None,
     )
 
@@ -85,6 +90,7 @@ def submit_job(
     idempotency_key: str | None,
     lambda_context: LambdaContext,
     secrets: SecretSource,
+    from_browser: bool = True,
 ) -> Job:
     """Store a new job awaiting its upload; a repeated Idempotency-Key finds the first one."""
     check_callback(
@@ -96,7 +102,7 @@ def submit_job(
 
     def create() -> Job:
         check_active_jobs(life.store, settings, caller.owner)  # a repeated key is not a new job
-        return life.submit(new_job(caller, request))
+        return life.submit(new_job(caller, request, from_browser=from_browser))
 
     if idempotency_key is None:
         return create()

@@ -51,6 +51,14 @@ def create_job(
             description="A retry with the same key (within an hour) returns the same job",
         ),
     ] = None,
+    origin: Annotated[
+        str | None,
+        Header(
+            alias="Origin",
+            description="Sent by browsers: a person's job created from a web page has source "
+            "`web`; without it (CLI, scripts) the source is `api`",
+        ),
+    ] = None,
 ) -> CreatedJob:
     settings = get_settings()
     job = logic.submit_job(
@@ -59,6 +67,7 @@ def create_job(
         caller,
         request,
         idempotency_key=idempotency_key,
+        from_browser=origin is not None,
         lambda_context=router.lambda_context,
         secrets=adapters.webhook_secrets(),
     )

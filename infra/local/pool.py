@@ -89,7 +89,8 @@ class Worker:
         self._closed = False
         self._spawned_at = time.monotonic()
 
-    def wait_ready(self) -> None:
+    def wait_ready(self, *, on_demand: bool = False) -> None:
+        """`on_demand`: started after the runtime's banner, so its readiness is a debug line."""
         message = self._read_message(_COLD_START_SECONDS)
         self.init_ok = bool(message and message.get("ready"))
         if message is None:
@@ -108,7 +109,13 @@ class Worker:
             )
         else:
             cold_start = time.monotonic() - self._spawned_at
-            log.info("%s: worker ready (cold start %.1f s)", self.spec.logical_id, cold_start)
+            log.log(
+                logging.DEBUG if on_demand else logging.INFO,
+                "%s: worker ready (cold start %.1f s%s)",
+                self.spec.logical_id,
+                cold_start,
+                ", on demand" if on_demand else "",
+            )
 
     def invoke(self, event: Any) -> Any:
         request_id = str(uuid.uuid4())
@@ -230,7 +237,7 @@ class FunctionPool:
                 self._all.append(grown)
         if grown is None:
             return self._idle.get()
-        grown.wait_ready()
+        grown.wait_ready(on_demand=True)
         return grown
 
     def _replace(self, dead: Worker) -> None:

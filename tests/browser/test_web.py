@@ -147,8 +147,9 @@ def test_sign_out_returns_to_the_sign_in_form_for_good(signed_in: Page):
 
 
 def test_sign_in_works_with_the_keyboard_alone(page: Page, local_stack: LocalStack, user: str):
-    # Given the sign-in form
+    # Given the sign-in form, shown once the page has read its config
     page.goto(local_stack.web_url)
+    expect(page.get_by_label("Email")).to_be_visible()
     page.get_by_label("Email").focus()
 
     # When the analyst types, tabs and presses Enter

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer
 
@@ -16,6 +18,7 @@ from tests.e2e.cli_support import Cli, logged_in_cli
 pytestmark = pytest.mark.e2e
 
 ROWS = 25
+SLOW_ROWS = 8_000
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +81,37 @@ def test_submit_wait_reports_the_job_succeeded_with_all_rows(submitted):
     assert submitted.job["status"] == "SUCCEEDED"
     assert submitted.job["rows_done"] == ROWS
     assert f"{ROWS}/{ROWS} rows" in submitted.stderr
+
+
+def test_a_job_the_cli_submits_has_source_api(submitted):
+    # Given / When the job submitted by the CLI (a person's token, no browser)
+
+    # Then it is recorded as coming through the API, not the web page
+    assert submitted.job["source"] == "api"
+
+
+def test_waiting_on_a_slow_job_shows_the_bar_moving_with_pace_and_time_left(slow_stack, tmp_path):
+    # Given a job of thousands of rows on a stack that scores 50 rows a batch
+    cli = logged_in_cli(slow_stack, tmp_path / "config")
+    frame = load_breast_cancer(as_frame=True).frame.drop(columns=["target"])
+    path = tmp_path / "slow.csv"
+    pd.concat([frame] * 15).head(SLOW_ROWS).to_csv(path, index=False)
+
+    # When the CLI submits it and waits
+    done = cli("submit", str(path), "--wait", "--poll", "0.5")
+
+    # Then stderr shows rows partly done, with the elapsed time, rows per second and an ETA
+    assert done.returncode == 0, done.stderr
+    partial = [
+        line
+        for line in done.stderr.splitlines()
+        if (match := re.search(r"([\d,]+)/([\d,]+) rows", line))
+        and 0 < int(match[1].replace(",", "")) < int(match[2].replace(",", ""))
+    ]
+    assert partial, done.stderr
+    assert any(re.search(r"elapsed [\d.]+ s  [\d,]+ rows/s  ETA ", line) for line in partial), (
+        done.stderr
+    )
 
 
 def test_status_shows_the_finished_job(cli, submitted):

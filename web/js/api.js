@@ -30,8 +30,36 @@ export class Api {
     return this.#request("GET", `/jobs/${encodeURIComponent(jobId)}`);
   }
 
-  createJob(filename) {
-    return this.#request("POST", "/jobs", { filename });
+  /** `model` is "name" (its champion) or "name@version"; left out, the default model scores. */
+  createJob(filename, model = "") {
+    return this.#request("POST", "/jobs", model ? { filename, model } : { filename });
+  }
+
+  // The model registry (GET /models answers 404 where the registry is not deployed).
+
+  listModels() {
+    return this.#request("GET", "/models");
+  }
+
+  getModelDetails(name) {
+    return this.#request("GET", `/models/${encodeURIComponent(name)}`);
+  }
+
+  getModelVersion(name, version) {
+    return this.#request(
+      "GET",
+      `/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
+    );
+  }
+
+  /** `expectedVersion`: where the page saw the alias; if it moved since, the API answers 409. */
+  moveAlias(name, alias, version, reason, expectedVersion = "") {
+    const body = expectedVersion ? { version, reason, expected_version: expectedVersion } : { version, reason };
+    return this.#request(
+      "PUT",
+      `/models/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}`,
+      body,
+    );
   }
 
   getResult(jobId) {

@@ -4,6 +4,8 @@ import { CognitoAuth } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { $ } from "./dom.js";
 import { JobsPanel } from "./jobs.js";
+import { JobView } from "./jobview.js";
+import { ModelsView } from "./models.js";
 import { askForNotifications, canAskForNotifications, toast } from "./notify.js";
 import { UploadPanel } from "./upload.js";
 
@@ -133,12 +135,14 @@ async function main() {
 
   const auth = new CognitoAuth(config);
   const api = new Api(config.apiUrl, auth);
-  const jobs = new JobsPanel({ api, confirm: confirmAction });
+  const jobView = new JobView({ api });
+  const jobs = new JobsPanel({ api, confirm: confirmAction, showJob: (job) => jobView.open(job) });
   const uploads = new UploadPanel({
     api,
     onJobCreated: (job) => jobs.addCreatedJob(job),
     onUploaded: () => jobs.refresh(),
   });
+  const models = new ModelsView({ api, auth, uploads });
 
   const enterApp = () => {
     showView("app");
@@ -146,12 +150,16 @@ async function main() {
     $("enable-notifications").hidden = !canAskForNotifications();
     $("main").focus();
     jobs.start();
-    uploads.loadModel(api.getModel());
+    const defaultModel = api.getModel();
+    uploads.loadModel(defaultModel);
+    models.start(defaultModel);
   };
 
   const showSignIn = setupSignIn(auth, enterApp);
   auth.onSignedOut = (reason) => {
+    if ($("job-dialog").open) $("job-dialog").close();
     jobs.stop();
+    models.stop();
     uploads.clear();
     showView("auth");
     showSignIn(reason);
@@ -165,12 +173,28 @@ async function main() {
     toast(permission === "granted" ? "You will be notified when a job ends." : "Notifications stay off.");
   });
 
+  // Signed in when another tab signs in (or shares its session) while this one shows the form.
+  auth.onSignedIn = () => {
+    if ($("app-view").hidden) enterApp();
+  };
+
   if (auth.signedIn) {
     auth.scheduleRefresh();
     enterApp();
   } else {
+    // The form at once; an open tab that shares its session (within milliseconds) replaces it.
     showView("auth");
+    auth.joinOtherTabs();
   }
 }
 
+/** --topbar-height follows the sticky top bar (it grows with notices), for scroll-padding-top. */
+function trackTopbarHeight() {
+  const bar = document.querySelector(".topbar");
+  const set = () => document.documentElement.style.setProperty("--topbar-height", `${bar.offsetHeight}px`);
+  new ResizeObserver(set).observe(bar);
+  set();
+}
+
+trackTopbarHeight();
 main();

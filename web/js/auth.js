@@ -1,7 +1,11 @@
-// Cognito user pool sign-in through its JSON API (no SDK), with the session kept in
-// sessionStorage and refreshed shortly before the ID token expires.
+// Cognito user pool sign-in through its JSON API (no SDK). The session lives in memory and in
+// this tab's sessionStorage (a reload keeps it, closing the tab ends it); the page's other open
+// tabs share it over a BroadcastChannel: a new tab asks them, and sign-in, renewal and sign-out
+// reach every tab. Nothing is written to localStorage: see web/README.md for why.
 const STORAGE_KEY = "batchscore.session";
+const CHANNEL_NAME = "batchscore.auth";
 const REFRESH_MARGIN_MS = 60_000;
+const ASK_TABS_MS = 400; // how long a new tab waits for an open one to share its session
 
 export class AuthError extends Error {
   constructor(code, message) {
@@ -29,6 +33,18 @@ function decodeJwtPayload(token) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
+function validSession(session) {
+  return Boolean(session && session.idToken && session.refreshToken && session.expiresAt);
+}
+
+function subject(session) {
+  try {
+    return decodeJwtPayload(session.idToken).sub || "";
+  } catch {
+    return "";
+  }
+}
+
 export class CognitoAuth {
   constructor({ cognitoEndpoint, userPoolClientId }) {
     this.endpoint = cognitoEndpoint;
@@ -37,6 +53,42 @@ export class CognitoAuth {
     this.refreshTimer = null;
     this.refreshing = null;
     this.onSignedOut = () => {};
+    this.onSignedIn = () => {}; // another tab signed in (or shared its session) while this one was out
+    this.channel = "BroadcastChannel" in window ? new BroadcastChannel(CHANNEL_NAME) : null;
+    this.channel?.addEventListener("message", (event) => this.#hear(event.data || {}));
+  }
+
+  /** Resolves true when an open tab shared its session (or this tab has one already). */
+  joinOtherTabs(waitMs = ASK_TABS_MS) {
+    if (this.session || !this.channel) return Promise.resolve(Boolean(this.session));
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.channel.removeEventListener("message", heard);
+        resolve(Boolean(this.session));
+      };
+      const heard = (event) => {
+        if (event.data?.type === "session") queueMicrotask(done);
+      };
+      const timer = setTimeout(done, waitMs);
+      this.channel.addEventListener("message", heard);
+      this.channel.postMessage({ type: "ask" });
+    });
+  }
+
+  #hear(message) {
+    if (message.type === "ask" && this.session) {
+      this.channel.postMessage({ type: "session", session: this.session });
+    } else if (message.type === "session" && validSession(message.session)) {
+      const before = this.session;
+      const sameUser = before && subject(before) === subject(message.session);
+      if (sameUser && before.expiresAt >= message.session.expiresAt) return;
+      if (before && !sameUser) this.#end("You signed in as someone else in another tab.");
+      this.#keep(message.session);
+      if (!sameUser) this.onSignedIn();
+    } else if (message.type === "signed-out" && this.session) {
+      this.#end("You signed out in another tab.");
+    }
   }
 
   get signedIn() {
@@ -47,6 +99,13 @@ export class CognitoAuth {
     if (!this.session) return "";
     const claims = decodeJwtPayload(this.session.idToken);
     return claims.email || claims["cognito:username"] || "";
+  }
+
+  /** The Cognito groups of the signed-in user (`cognito:groups` of the ID token). */
+  get groups() {
+    if (!this.session) return [];
+    const groups = decodeJwtPayload(this.session.idToken)["cognito:groups"];
+    return Array.isArray(groups) ? groups : [];
   }
 
   /** Returns "signed-in", or "new-password" when the user must choose a password first. */
@@ -121,7 +180,13 @@ export class CognitoAuth {
     }
   }
 
+  /** Signs out this tab and every other open tab of the page. */
   signOut(reason = "") {
+    this.channel?.postMessage({ type: "signed-out" });
+    this.#end(reason);
+  }
+
+  #end(reason) {
     clearTimeout(this.refreshTimer);
     this.session = null;
     this.challenge = null;
@@ -137,20 +202,25 @@ export class CognitoAuth {
   }
 
   #store(result) {
-    this.session = {
+    this.#keep({
       idToken: result.IdToken,
       accessToken: result.AccessToken,
       refreshToken: result.RefreshToken,
       expiresAt: Date.now() + (result.ExpiresIn || 3600) * 1000,
-    };
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.session));
+    });
+    this.channel?.postMessage({ type: "session", session: this.session });
+  }
+
+  #keep(session) {
+    this.session = session;
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
     this.scheduleRefresh();
   }
 
   #load() {
     try {
       const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-      return session && session.accessToken && session.refreshToken ? session : null;
+      return validSession(session) && session.accessToken ? session : null;
     } catch {
       return null;
     }

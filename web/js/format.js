@@ -56,3 +56,29 @@ export function formatRelative(iso, now = Date.now()) {
   }
   return formatDateTime(iso);
 }
+
+/** The first 8 characters of a job id: enough to tell same-name jobs apart. */
+export function shortId(jobId) {
+  return String(jobId || "").slice(0, 8);
+}
+
+/** `850 ms`, `4.2 s`, `3 min 05 s`, `2 h 03 min`. */
+export function formatDuration(ms) {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return "";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(Math.round(seconds) / 60);
+  if (minutes < 60) return `${minutes} min ${String(Math.round(seconds) % 60).padStart(2, "0")} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+/** The model that scored a job as {name, version}: a version like `<name>-<tag>` is split. */
+export function modelParts(job) {
+  const version = job.model_version || "";
+  const name = job.model_name || "";
+  if (name && version.startsWith(`${name}-`)) return { name, version: version.slice(name.length + 1) };
+  if (name) return { name, version };
+  const cut = version.lastIndexOf("-");
+  return cut > 0 ? { name: version.slice(0, cut), version: version.slice(cut + 1) } : { name: "", version };
+}

@@ -1,20 +1,31 @@
 // The jobs panel: newest first, filtered and paged, updating by itself while jobs run, with
 // a notice when a job ends and the per-job actions (download, retry, archive, delete).
 import { $, h } from "./dom.js";
-import { ACTIVE_STATUSES, formatCount, formatDateTime, formatRelative, statusLabel } from "./format.js";
+import {
+  ACTIVE_STATUSES,
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatRelative,
+  modelParts,
+  shortId,
+  statusLabel,
+} from "./format.js";
 import { renderDetails } from "./jobdetails.js";
 import { notifyBrowser, toast } from "./notify.js";
 
 const PAGE_SIZE = 10;
-const FAST_POLL_MS = 2000;
+const FAST_POLL_MS = 1000; // while a job runs: progress is written every second
 const SLOW_POLL_MS = 15000;
 
 const isActive = (job) => ACTIVE_STATUSES.has(job.status);
 
 export class JobsPanel {
-  constructor({ api, confirm }) {
+  constructor({ api, confirm, showJob = () => {} }) {
     this.api = api;
     this.confirm = confirm;
+    this.showJob = showJob;
     this.archivedView = false;
     this.statusFilter = "";
     this.pageTokens = [""];
@@ -53,6 +64,13 @@ export class JobsPanel {
     this.watched.add(job.job_id);
     this.lastStatus.set(job.job_id, job.status);
     this.#render();
+    this.#reveal(job.job_id);
+  }
+
+  /** Scrolls a job's row into view, so that the analyst can watch the job they just started. */
+  #reveal(jobId) {
+    const row = this.rows.get(jobId)?.element;
+    if (row?.isConnected) row.scrollIntoView({ block: "nearest" });
   }
 
   async refresh() {
@@ -196,7 +214,9 @@ export class JobsPanel {
   #renderRow(job) {
     const nameId = `job-${job.job_id}-name`;
     const described = { "aria-describedby": nameId };
-    const actions = [];
+    const actions = [
+      this.#button("Details", described, () => this.showJob(job), "button--ghost"),
+    ];
     if (job.status === "SUCCEEDED") {
       actions.push(this.#button("Download", described, () => this.#download(job), "button--primary"));
     }
@@ -210,7 +230,13 @@ export class JobsPanel {
     }
     actions.push(this.#button("Delete", described, () => this.#delete(job), "button--danger-ghost"));
 
-    const meta = [job.source, job.model_version && `model ${job.model_version}`].filter(Boolean).join(" · ");
+    const facts = [
+      h("code", { class: "job-id", title: `Job ${job.job_id}` }, shortId(job.job_id)),
+      job.size_bytes && formatBytes(job.size_bytes),
+      job.source,
+    ].filter(Boolean);
+    const model = modelParts(job);
+    const took = job.duration_ms !== null && job.duration_ms !== undefined;
     return h(
       "tr",
       { role: "row", "data-job-id": job.job_id, "data-status": job.status },
@@ -218,19 +244,31 @@ export class JobsPanel {
         "td",
         { role: "cell", class: "cell-file" },
         h("span", { class: "file-name", id: nameId }, job.filename),
-        meta && h("span", { class: "file-meta" }, meta),
+        h(
+          "span",
+          { class: "file-meta" },
+          facts.map((fact) => h("span", { class: "fact" }, fact)),
+        ),
+        (model.name || model.version) &&
+          h(
+            "span",
+            { class: "file-meta file-model", title: `Model ${job.model_version || model.name}` },
+            h("span", { class: "fact" }, "model ", model.name || model.version),
+            model.name && model.version && h("code", { class: "fact" }, model.version),
+          ),
       ),
       h(
         "td",
         { role: "cell", class: "cell-time" },
         h("time", { datetime: job.created_at, title: formatDateTime(job.created_at) }),
+        took && h("span", { class: "file-meta" }, `took ${formatDuration(job.duration_ms)}`),
       ),
       h(
         "td",
         { role: "cell", class: "cell-status" },
         h("span", { class: `badge badge--${job.status.toLowerCase()}` }, statusLabel(job.status)),
       ),
-      h("td", { role: "cell", class: "cell-details" }, renderDetails(job)),
+      h("td", { role: "cell", class: "cell-details" }, renderDetails(job, { showJob: this.showJob })),
       h("td", { role: "cell", class: "cell-actions" }, h("div", { class: "actions" }, actions)),
     );
   }
@@ -246,10 +284,14 @@ export class JobsPanel {
   async #download(job) {
     try {
       const { url } = await this.api.getResult(job.job_id);
-      const link = h("a", { href: url, download: resultName(job.filename), hidden: true });
+      const name = resultName(job.filename);
+      const link = h("a", { href: url, download: name, hidden: true });
       document.body.append(link);
       link.click();
       link.remove();
+      toast(`Downloading ${name} (${shortId(job.job_id)}): see your browser's downloads.`, {
+        kind: "success",
+      });
     } catch (error) {
       toast(`Cannot download ${job.filename}: ${error.message}`, { kind: "error" });
     }

@@ -5,7 +5,7 @@ const TOAST_MS = 8000;
 const MAX_TOASTS = 3;
 
 /** Shows a notice; kind is "info", "success" or "error". An action is {label, run}. */
-export function toast(message, { kind = "info", action = null } = {}) {
+export function toast(message, { kind = "info", action = null, ms = null } = {}) {
   const close = () => item.remove();
   const item = h(
     "div",
@@ -33,7 +33,7 @@ export function toast(message, { kind = "info", action = null } = {}) {
   $(kind === "error" ? "alerts" : "notices").append(item);
   const shown = document.querySelectorAll(".toast");
   for (const old of [...shown].slice(0, Math.max(shown.length - MAX_TOASTS, 0))) old.remove();
-  setTimeout(close, kind === "error" ? TOAST_MS * 2 : TOAST_MS);
+  setTimeout(close, ms ?? (kind === "error" ? TOAST_MS * 2 : TOAST_MS));
 }
 
 export function canAskForNotifications() {

@@ -8,6 +8,7 @@ import { toast } from "./notify.js";
 
 const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 const DONE_ITEM_LINGER_MS = 6000;
+const ADDED_NOTICE_MS = 4000;
 
 let nextItemId = 1;
 
@@ -18,6 +19,8 @@ export class UploadPanel {
     this.onUploaded = onUploaded;
     this.model = { columns: [] };
     this.modelLoaded = Promise.resolve();
+    this.modelRequest = 0;
+    this.modelRef = ""; // empty: the default model's champion
     this.items = [];
     this.#bindEvents();
   }
@@ -28,17 +31,30 @@ export class UploadPanel {
 
   /** Takes the pending GET /model answer; file checks wait for it. */
   loadModel(modelPromise) {
+    const request = ++this.modelRequest; // a slower answer for a model chosen before is dropped
     this.modelLoaded = modelPromise.then(
-      (model) => this.#setModel(model),
+      (model) => request === this.modelRequest && this.#setModel(model),
       (error) => toast(`The model description could not be loaded: ${error.message}`, { kind: "error" }),
     );
+  }
+
+  /** The model picker's choice ("name" or "name@version"): later jobs use it, staged files are checked again. */
+  useModel(modelRef, modelPromise) {
+    this.modelRef = modelRef;
+    this.loadModel(modelPromise);
+    for (const item of this.items.filter((i) => ["checking", "ready", "invalid"].includes(i.state))) {
+      item.state = "checking";
+      this.#setStatus(item, "Checking…");
+      this.#check(item);
+    }
+    this.#updateActions();
   }
 
   #setModel(model) {
     this.model = model;
     const required = model.columns.filter((column) => column.required);
     $("model-summary").textContent =
-      `Model ${model.version} · ${model.task} · ${required.length} required columns`;
+      `Model ${model.name ? `${model.name} ` : ""}${model.version} · ${model.task} · ${required.length} required columns`;
     $("size-limit").textContent = `Up to ${formatBytes(this.maxBytes)} per file.`;
     $("schema-list").replaceChildren(...model.columns.map(renderSchemaColumn));
     const template = new Blob([`${model.columns.map((c) => csvCell(c.name)).join(",")}\r\n`], {
@@ -53,7 +69,8 @@ export class UploadPanel {
     await Promise.all(added.map((item) => this.#check(item)));
     const ready = added.filter((item) => item.state === "ready").length;
     if (added.length > 0) {
-      toast(`${added.length} file${added.length === 1 ? "" : "s"} added, ${ready} ready to upload.`);
+      const text = `${added.length} file${added.length === 1 ? "" : "s"} added, ${ready} ready to upload.`;
+      toast(text, { ms: ADDED_NOTICE_MS });
     }
   }
 
@@ -99,8 +116,11 @@ export class UploadPanel {
   }
 
   async #check(item) {
+    const run = (item.checkRun = (item.checkRun || 0) + 1); // a check against an earlier model is dropped
     await this.modelLoaded;
-    item.check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    const check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    if (run !== item.checkRun) return;
+    item.check = check;
     item.state = item.check.errors.length > 0 ? "invalid" : "ready";
     item.refs.checks.replaceChildren(...renderChecks(item.check));
     if (item.check.header.length > 0) item.refs.preview.replaceChildren(renderPreview(item));
@@ -112,15 +132,22 @@ export class UploadPanel {
     item.state = "uploading";
     item.refs.remove.disabled = true;
     item.refs.progress.hidden = false;
-    this.#setStatus(item, "Uploading… 0%");
+    // The checks were read before "Start upload": folded away, the jobs panel stays in sight.
+    item.refs.checks.hidden = true;
+    item.refs.preview.hidden = true;
+    this.#showUploadProgress(item, 0);
     try {
-      const job = await this.api.createJob(item.file.name);
-      this.onJobCreated({ ...job, filename: item.file.name, created_at: new Date().toISOString() });
-      await uploadToPresignedPost(job.upload, item.file, (fraction) => {
-        const percent = Math.round(fraction * 100);
-        item.refs.bar.value = percent;
-        this.#setStatus(item, `Uploading… ${percent}%`);
+      const job = await this.api.createJob(item.file.name, this.modelRef);
+      this.onJobCreated({
+        ...(job.job || {}),
+        ...job,
+        filename: item.file.name,
+        size_bytes: item.file.size,
+        created_at: job.job?.created_at || new Date().toISOString(),
       });
+      await uploadToPresignedPost(job.upload, item.file, (fraction) =>
+        this.#showUploadProgress(item, fraction),
+      );
       item.state = "done";
       this.#setStatus(item, "Uploaded");
       this.onUploaded(job);
@@ -139,6 +166,15 @@ export class UploadPanel {
     item.element.remove();
     this.items = this.items.filter((other) => other !== item);
     this.#updateActions();
+  }
+
+  /** The bar and its text always say the same number: both come from this one value. */
+  #showUploadProgress(item, fraction) {
+    const percent = Math.min(100, Math.floor(fraction * 100));
+    item.refs.bar.value = percent;
+    item.refs.bar.setAttribute("aria-valuetext", `${percent}%`);
+    const sent = `${formatBytes(Math.round(fraction * item.file.size))} of ${formatBytes(item.file.size)}`;
+    this.#setStatus(item, percent < 100 ? `Uploading… ${percent}% (${sent})` : "Uploaded, finishing…");
   }
 
   #setStatus(item, text) {

@@ -22,7 +22,8 @@ class Settings(BaseModel):
     upload_url_ttl_seconds: int = Field(default=900, gt=0, alias="UPLOAD_URL_TTL_SECONDS")
     result_url_ttl_seconds: int = Field(default=300, gt=0, alias="RESULT_URL_TTL_SECONDS")
     job_ttl_days: int = Field(default=90, gt=0, alias="JOB_TTL_DAYS")
-    progress_interval_seconds: float = Field(default=2.0, ge=0, alias="PROGRESS_INTERVAL_SECONDS")
+    progress_interval_seconds: float = Field(default=1.0, ge=0, alias="PROGRESS_INTERVAL_SECONDS")
+    scoring_chunk_rows: int = Field(default=20_000, ge=1, alias="SCORING_CHUNK_ROWS")
     bad_rows_policy: str = Field(
         default="reject", pattern="^(reject|skip)$", alias="BAD_ROWS_POLICY"
     )

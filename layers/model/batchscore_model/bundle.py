@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from batchscore_model import checksums
+from batchscore_model.contract import RowContract
 from batchscore_model.drift_reference import REFERENCE_FILE, Reference, load_reference
 from batchscore_model.errors import BundleError
 from batchscore_model.schema import (
@@ -37,6 +39,7 @@ MAX_RECORDS = 1000
 class Prediction:
     labels: np.ndarray  # one per row: class label (as text) or predicted value
     probabilities: np.ndarray | None  # rows x classes, in `ModelInfo.classes` order
+    codes: np.ndarray | None = None  # index of each row's label in `ModelInfo.classes`
 
 
 class Bundle:
@@ -74,9 +77,8 @@ class Bundle:
         if self.has_probabilities:
             probabilities = np.asarray(self.estimator.predict_proba(features), dtype=np.float64)
             classes = np.asarray(self.info.classes, dtype=object)
-            return Prediction(
-                labels=classes[probabilities.argmax(axis=1)], probabilities=probabilities
-            )
+            codes = probabilities.argmax(axis=1)
+            return Prediction(labels=classes[codes], probabilities=probabilities, codes=codes)
         labels = np.asarray(self.estimator.predict(features))
         if self.info.task == "classification":
             labels = labels.astype(str).astype(object)
@@ -85,21 +87,21 @@ class Bundle:
     def predict_records(
         self, rows: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Predict up to `MAX_RECORDS` JSON rows; errors are `{"row", "column", "message"}`."""
+        """Predict up to `MAX_RECORDS` JSON rows; errors are `{"row", "column", "message"}`.
+
+        The rows meet the same `RowContract` as a CSV's (missing tokens, finite numbers).
+        """
         if len(rows) > MAX_RECORDS:
             raise ValueError(f"at most {MAX_RECORDS} rows per request, got {len(rows)}")
-        good: list[dict[str, Any]] = []
-        indexes: list[int] = []
-        errors: list[dict[str, Any]] = []
-        for index, row in enumerate(rows):
-            values, row_errors = self._record_values(index, row)
-            if row_errors:
-                errors.extend(row_errors)
-            else:
-                good.append(values)
-                indexes.append(index)
-        features = pd.DataFrame(good, columns=self.info.feature_names)
-        prediction = self.predict_frame(features)
+        raw = {name: [row.get(name) for row in rows] for name in self.info.feature_names}
+        checked = self.contract.check(raw, len(rows), text_values=False)
+        errors = [
+            {"row": finding.index, "column": finding.column, "message": finding.reason}
+            for finding in checked.problems
+        ]
+        keep = ~checked.bad
+        indexes = np.flatnonzero(keep).tolist()
+        prediction = self.predict_frame(checked.features[keep].reset_index(drop=True))
         results = []
         for position, index in enumerate(indexes):
             result: dict[str, Any] = {
@@ -114,38 +116,9 @@ class Bundle:
             results.append(result)
         return results, errors
 
-    def _record_values(
-        self, index: int, row: dict[str, Any]
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        values: dict[str, Any] = {}
-        errors: list[dict[str, Any]] = []
-        for spec in self.info.columns:
-            value = row.get(spec.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if spec.required and not self.info.accepts_missing:
-                    errors.append(
-                        {"row": index, "column": spec.name, "message": "a value is required"}
-                    )
-                values[spec.name] = np.nan
-            elif spec.dtype == "category":
-                values[spec.name] = str(value)
-            else:
-                number = _number(value)
-                if number is None:
-                    message = f"{value!r} is not a number"
-                    errors.append({"row": index, "column": spec.name, "message": message})
-                values[spec.name] = number
-        return values, errors
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if np.isfinite(number) else None
+    @cached_property
+    def contract(self) -> RowContract:
+        return RowContract(self.info)
 
 
 def _plain(value: Any) -> Any:

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from _csv import Reader
 
 BOM = codecs.BOM_UTF8
+# Bounded work per byte: each limit rejects with a reason before the work it would cost.
+MAX_RECORD_CHARS = 8 << 20  # one record (a row, quoted newlines included)
+MAX_FIELD_CHARS = 131_072  # one field (Python's csv limit; a cell keeps 32,767 of them)
+MAX_COLUMNS = 16_384  # Excel's last column, XFD, outputs included
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -88,6 +92,28 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def line_ending_problem(text: str) -> InputRejected | None:
+    """Lines that end in CR alone (classic Mac OS): refused, since no line would be found."""
+    first_cr = text.find("\r")
+    if first_cr < 0 or text.startswith("\n", first_cr + 1) or "\n" in text[:first_cr]:
+        return None
+    message = "line 1: lines end in CR alone; save the file with LF or CRLF line ends"
+    return InputRejected("bad_line_ends", message, [problem(message, line=1)])
+
+
+def csv_error(error: csv.Error, line: int, header: list[str] | None = None) -> InputRejected:
+    """A typed rejection for what Python's csv parser refuses, at the record's line."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        message = f"line {line}: a field is longer than {MAX_FIELD_CHARS:,} characters"
+        return InputRejected("field_too_long", message, [problem(message, line=line)])
+    if "new-line character" in text:
+        message = f"line {line}: a CR alone inside a field that is not quoted"
+        return InputRejected("bad_line_ends", message, [problem(message, line=line)])
+    message = f"line {line}: not readable as CSV"
+    return InputRejected("bad_csv", message, [problem(message, line=line)])
+
+
 def records(lines: Iterable[str], delimiter: str) -> Reader:
     """One parser configuration for everybody: RFC 4180 quoting, embedded newlines, CRLF."""
     return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
@@ -98,9 +124,15 @@ def is_blank(row: list[str]) -> bool:
 
 
 def header_problems(
-    columns: list[str], required: list[str], *, line: int = 1
+    columns: list[str], required: list[str], *, line: int = 1, max_columns: int = MAX_COLUMNS
 ) -> InputRejected | None:
-    """Duplicate names, then every missing required column, each as one problem."""
+    """Too many columns, duplicate names, then every missing required column."""
+    if len(columns) > max_columns:
+        message = (
+            f"line {line}: {len(columns):,} columns, more than the {max_columns:,} a sheet"
+            " can hold beside the predictions"
+        )
+        return InputRejected("too_many_columns", message, [problem(message, line=line)])
     seen: set[str] = set()
     duplicates: list[str] = []
     for name in columns:
@@ -143,21 +175,35 @@ def precheck(
     if total_size == 0 or not body.strip():
         raise InputRejected("empty_file", f"{filename}: the file is empty", [problem("empty file")])
     text = decode_head(head, complete=len(head) >= total_size)
+    bad_ends = line_ending_problem(text)
+    if bad_ends:
+        bad_ends.message = f"{filename}: {bad_ends.message}"
+        raise bad_ends
     delimiter = sniff_delimiter(text)
     reader = records(split_lines(text), delimiter)
     header: list[str] | None = None
     header_line = 1
     has_rows = False
-    for row in reader:
-        if is_blank(row):
-            continue
-        if header is None:
-            header = clean_header(row)
-            header_line = reader.line_num
-            continue
-        has_rows = True
-        break
-    assert header is not None  # body is not blank, so one record exists
+    try:
+        for row in reader:
+            if is_blank(row):
+                continue
+            if header is None:
+                header = clean_header(row)
+                header_line = reader.line_num
+                continue
+            has_rows = True
+            break
+    except csv.Error as exc:
+        unreadable = csv_error(exc, reader.line_num)
+        unreadable.message = f"{filename}: {unreadable.message}"
+        raise unreadable from exc
+    if header is None:  # only rows of delimiters and spaces
+        if len(head) >= total_size:
+            raise InputRejected(
+                "empty_file", f"{filename}: the file is empty", [problem("empty file")]
+            )
+        return CsvShape(delimiter=delimiter, columns=[], encoding=encoding_of(head))
     rejected = header_problems(header, required_columns, line=header_line)
     if rejected:
         rejected.message = f"{filename}: {rejected.message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,37 +14,47 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from batchscore_model.bundle import Bundle, Prediction
-from batchscore_model.chunks import ChunkReader, TextChunk
+from batchscore_model.chunks import CHUNK_CHARS, ChunkReader, TextChunk
 from batchscore_model.csvcheck import (
+    MAX_COLUMNS,
     clean_header,
+    csv_error,
     header_problems,
     is_blank,
     records,
     sniff_delimiter,
     split_lines,
 )
+from batchscore_model.deflate import DEFAULT_LEVEL
 from batchscore_model.errors import InputRejected, Problem, problem
-from batchscore_model.parse import Layout, ParsedChunk, parse_chunk
-from batchscore_model.xlsx import (
-    EXCEL_MAX_ROWS,
-    XlsxStreamWriter,
-    column_widths,
-    label_cells,
-    literal_number_cells,
-    number_cells,
-    text_cells,
+from batchscore_model.parse import Layout, ParsedChunk, invalid_character, parse_chunk
+from batchscore_model.xlsx import EXCEL_MAX_ROWS, XlsxStreamWriter, column_widths
+from batchscore_model.xlsx_cells import (
+    INVALID_XML,
+    Column,
+    Labels,
+    Numbers,
+    NumeralRows,
+    Numerals,
+    Texts,
 )
 
 DATA_SHEET = "predictions"
 SUMMARY_SHEET = "summary"
 ERRORS_SHEET = "errors"
+WARNINGS_SHEET = "warnings"
 MAX_ERROR_SHEET_ROWS = 100_000
+MAX_WARNING_SHEET_ROWS = 10_000  # the count covers every warning
+WARNINGS_LISTED = 1_000  # in the summary (and so on the job); the sheet lists more
 
 Progress = Callable[[int, int], None]
 
 
 class EngineOptions(BaseModel):
-    chunk_rows: int = Field(default=20_000, ge=1)
+    chunk_rows: int | None = Field(default=None, ge=1)  # at most this many lines per chunk
+    chunk_chars: int = Field(default=CHUNK_CHARS, ge=1)  # about this much text per chunk
+    workers: int | None = Field(default=None, ge=1)  # compressing threads; None: every core
+    compresslevel: int = Field(default=DEFAULT_LEVEL, ge=0, le=9)
     bad_rows: Literal["reject", "skip"] = "reject"
     max_bad_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
     sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
@@ -61,6 +72,8 @@ class ScoreSummary(BaseModel):
     sheets: list[str]
     timings: dict[str, float]
     problems: Sequence[Mapping[str, object]]
+    warnings: Sequence[Mapping[str, object]] = ()  # scored anyway: imputed, out of range, ...
+    warnings_total: int = 0
 
     def one_line(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.prediction_counts.items())
@@ -83,11 +96,19 @@ def score_csv(
 ) -> ScoreSummary:
     """Score every row of `source` into the workbook `sink`; raises `InputRejected`."""
     run = _Run(bundle, options or EngineOptions(), job_id)
-    reader = ChunkReader(source, chunk_rows=run.options.chunk_rows)
+    reader = ChunkReader(
+        source, chunk_rows=run.options.chunk_rows, chunk_chars=run.options.chunk_chars
+    )
     chunks = iter(reader)
     layout, first, header_line = _read_header(chunks, bundle)
     reader.header = layout.header
-    writer = XlsxStreamWriter(sink, sheet_row_limit=run.options.sheet_row_limit)
+    run.warn(*_header_warnings(layout, header_line))
+    writer = XlsxStreamWriter(
+        sink,
+        sheet_row_limit=run.options.sheet_row_limit,
+        compresslevel=run.options.compresslevel,
+        workers=run.options.workers,
+    )
     try:
         summary = run.execute(writer, layout, _chain(first, chunks), progress, header_line)
     except BaseException:
@@ -108,22 +129,43 @@ def _read_header(
     chunks: Iterator[TextChunk], bundle: Bundle
 ) -> tuple[Layout, TextChunk | None, int]:
     """The header record of the first chunk that holds one, and the rest of that chunk."""
+    max_columns = MAX_COLUMNS - len(bundle.output_names)
     for chunk in chunks:
         delimiter = sniff_delimiter(chunk.text)
         reader = records(split_lines(chunk.text), delimiter)
-        for row in reader:
-            if is_blank(row):
-                continue
-            header = clean_header(row)
-            header_line = chunk.first_line + reader.line_num - 1
-            rejected = header_problems(header, bundle.info.required_columns, line=header_line)
-            if rejected:
-                raise rejected
-            rest = _after_lines(chunk.text, reader.line_num)
-            layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
-            remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
-            return layout, remaining, header_line
+        try:
+            for row in reader:
+                if is_blank(row):
+                    continue
+                header = clean_header(row)
+                header_line = chunk.first_line + reader.line_num - 1
+                rejected = header_problems(
+                    header, bundle.info.required_columns, line=header_line, max_columns=max_columns
+                )
+                if rejected:
+                    raise rejected
+                rest = _after_lines(chunk.text, reader.line_num)
+                layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
+                remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
+                return layout, remaining, header_line
+        except csv.Error as exc:
+            raise csv_error(exc, chunk.first_line + reader.line_num - 1) from exc
     raise InputRejected("empty_file", "the file is empty", [problem("empty file")])
+
+
+def _header_warnings(layout: Layout, line: int) -> tuple[list[Problem], int]:
+    """Optional model columns absent (every row imputed) and header names XML cannot carry."""
+    listed: list[Problem] = []
+    present = set(layout.header)
+    for spec in layout.info.columns:
+        if spec.name not in present and layout.info.accepts_missing:
+            message = f"line {line}: optional column {spec.name!r} is absent; every row imputed"
+            listed.append(problem(message, line=line, column=spec.name))
+    for name in layout.header:
+        found = INVALID_XML.search(name)
+        if found:
+            listed.append(invalid_character(found.group(), name, line))
+    return listed, len(listed)
 
 
 def _after_lines(text: str, count: int) -> str:
@@ -146,6 +188,8 @@ class _Run:
         self.rows_scored = 0
         self.rows_rejected = 0
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.warnings_total = 0
         self.counts: Counter[str] = Counter()
         self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
         self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
@@ -163,7 +207,8 @@ class _Run:
         clock = time.perf_counter()
         begun = False
         for chunk in chunks:
-            parsed = parse_chunk(chunk, layout)
+            room = MAX_WARNING_SHEET_ROWS - len(self.warnings)
+            parsed = parse_chunk(chunk, layout, warnings_room=room)
             self._account(parsed)
             self.timings["read_and_check"] += time.perf_counter() - clock
             clock = time.perf_counter()
@@ -174,8 +219,7 @@ class _Run:
             if not begun:
                 writer.begin_table(DATA_SHEET, header, _widths(header, chunk, layout))
                 begun = True
-            prefixes, cells = _cells(parsed, layout, prediction, self.bundle)
-            writer.append_rows(cells, parsed.rows, prefixes=prefixes)
+            writer.append_columns(_columns(parsed, layout, prediction, self.bundle), parsed.rows)
             self.timings["write"] += time.perf_counter() - clock
             if progress is not None:
                 progress(self.rows_read, chunk.bytes_read)
@@ -187,19 +231,26 @@ class _Run:
         writer.end_table()
         self.timings["write"] += time.perf_counter() - clock
         self.timings["total"] = time.perf_counter() - started
-        sheets = [*writer.sheet_names, SUMMARY_SHEET] + ([ERRORS_SHEET] if self.problems else [])
+        sheets = [*writer.sheet_names, SUMMARY_SHEET]
+        sheets += [ERRORS_SHEET] if self.problems else []
+        sheets += [WARNINGS_SHEET] if self.warnings else []
         summary = self._summary(sheets)
         writer.write_sheet(SUMMARY_SHEET, ["item", "value"], _summary_rows(summary), [24.0, 48.0])
-        if self.problems:
-            rows = [[p["line"], p["column"], p["message"]] for p in self.problems]
-            writer.write_sheet(
-                ERRORS_SHEET, ["line", "column", "message"], rows, [10.0, 24.0, 80.0]
-            )
+        for name, listed in ((ERRORS_SHEET, self.problems), (WARNINGS_SHEET, self.warnings)):
+            if listed:
+                rows = [[p["line"], p["column"], p["message"]] for p in listed]
+                writer.write_sheet(name, ["line", "column", "message"], rows, [10.0, 24.0, 80.0])
         writer.close()
         summary.timings["total"] = round(time.perf_counter() - started, 4)
         return summary
 
+    def warn(self, listed: list[Problem], total: int) -> None:
+        room = MAX_WARNING_SHEET_ROWS - len(self.warnings)
+        self.warnings.extend(listed[: max(room, 0)])
+        self.warnings_total += total
+
     def _account(self, parsed: ParsedChunk) -> None:
+        self.warn(parsed.warnings, parsed.warnings_total)
         self.rows_read += parsed.rows_read
         self.rows_scored += parsed.rows
         if not parsed.problems:
@@ -217,6 +268,12 @@ class _Run:
         if not len(prediction.labels):
             return
         if self.bundle.info.task == "classification":
+            if prediction.codes is not None and self.bundle.info.classes:
+                counts = np.bincount(prediction.codes, minlength=len(self.bundle.info.classes))
+                self.counts.update(
+                    dict(zip(self.bundle.info.classes, counts.tolist(), strict=True))
+                )
+                return
             labels, counts = np.unique(prediction.labels.astype(str), return_counts=True)
             self.counts.update(dict(zip(labels.tolist(), counts.tolist(), strict=True)))
             return
@@ -260,6 +317,8 @@ class _Run:
             sheets=sheets,
             timings={name: round(value, 4) for name, value in self.timings.items()},
             problems=self.problems[: self.options.max_details],
+            warnings=self.warnings[:WARNINGS_LISTED],
+            warnings_total=self.warnings_total,
         )
 
 
@@ -270,6 +329,7 @@ def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
         ["rows_read", summary.rows_read],
         ["rows_scored", summary.rows_scored],
         ["rows_rejected", summary.rows_rejected],
+        ["warnings", summary.warnings_total],
     ]
     rows += [[f"prediction {label}", count] for label, count in summary.prediction_counts.items()]
     rows += [[f"prediction {name}", value] for name, value in summary.prediction_stats.items()]
@@ -288,35 +348,27 @@ def _widths(header: list[str], chunk: TextChunk, layout: Layout) -> list[float]:
     return column_widths(header, sample)
 
 
-_NUMERAL_SEPARATOR = "</v></c><c><v>"
-
-
-def _cells(
+def _columns(
     parsed: ParsedChunk, layout: Layout, prediction: Prediction, bundle: Bundle
-) -> tuple[list[str] | None, list[list[str]]]:
-    """Row prefixes (when the rows are plain numerals, written as-is) and cells column-wise."""
-    prefixes: list[str] | None = None
-    columns: list[list[str]] = []
-    if parsed.numeral_rows is not None:
-        separator = _NUMERAL_SEPARATOR
-        delimiter = layout.delimiter
-        prefixes = [
-            f"<c><v>{row.replace(delimiter, separator)}</v></c>" for row in parsed.numeral_rows
-        ]
+) -> list[Column]:
+    """The chunk's good rows as typed columns: the input as written, then the predictions."""
+    columns: list[Column]
+    if parsed.numeral_text is not None:
+        columns = [NumeralRows(parsed.numeral_text, layout.delimiter)]
     else:
         columns = [
-            literal_number_cells(texts, parsed.numbers[name])
-            if name in layout.numeric_set
-            else text_cells(texts)
+            Numerals(texts, parsed.numbers[name]) if name in layout.numeric_set else Texts(texts)
             for name, texts in zip(layout.header, parsed.texts, strict=True)
         ]
-    if bundle.info.task == "classification":
-        columns.append(label_cells(prediction.labels.astype(str).tolist()))
+    if prediction.codes is not None and bundle.info.classes:
+        columns.append(Labels.of_codes(prediction.codes, bundle.info.classes))
+    elif bundle.info.task == "classification":
+        columns.append(Labels(prediction.labels.astype(str).tolist()))
     else:
-        columns.append(number_cells(prediction.labels.astype(np.float64)))
+        columns.append(Numbers(prediction.labels.astype(np.float64)))
     if prediction.probabilities is not None:
         columns += [
-            number_cells(prediction.probabilities[:, k])
+            Numbers(prediction.probabilities[:, k])
             for k in range(prediction.probabilities.shape[1])
         ]
-    return prefixes, columns
+    return columns

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
 from batchscore_model.chunks import TextChunk
-from batchscore_model.csvcheck import is_blank, records, split_lines
-from batchscore_model.errors import Problem, problem
+from batchscore_model.contract import MISSING_TOKENS, Finding, RowContract
+from batchscore_model.csvcheck import MAX_FIELD_CHARS, csv_error, is_blank, records, split_lines
+from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.schema import ModelInfo
-
-# Given to the model as a missing value and written as an empty cell (see the README policy).
-MISSING_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "None", "none")
+from batchscore_model.xlsx_cells import INVALID_XML
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,13 @@ class Layout:
         return frozenset(self.numeric)
 
     @cached_property
-    def numeral_chars(self) -> dict[int, None]:
-        """`str.translate` table deleting what plain numeral rows are made of."""
-        return str.maketrans(dict.fromkeys("0123456789.-+eE\n" + self.delimiter))
+    def categories(self) -> list[str]:
+        present = set(self.header)
+        return [c.name for c in self.info.columns if c.dtype == "category" and c.name in present]
+
+    @cached_property
+    def contract(self) -> RowContract:
+        return RowContract(self.info)
 
 
 @dataclass
@@ -58,7 +62,9 @@ class ParsedChunk:
     bad_rows: int
     problems: list[Problem] = field(default_factory=list)
     problem_code: str | None = None  # the first problem's code, for a job-level rejection
-    numeral_rows: list[str] | None = None  # the raw lines, when every field is a plain numeral
+    numeral_text: str | None = None  # the rows' lines, when every field is a plain numeral
+    warnings: list[Problem] = field(default_factory=list)  # scored anyway; at most the room
+    warnings_total: int = 0
 
     @property
     def rows(self) -> int:
@@ -100,50 +106,43 @@ class Fields:
         return Fields(self._width, columns=list(kept))
 
 
-def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
+def parse_chunk(chunk: TextChunk, layout: Layout, *, warnings_room: int = 0) -> ParsedChunk:
+    """The chunk's rows against the row contract; at most `warnings_room` warnings listed."""
     if '"' in chunk.text:
         fields, numbers_raw, lines, problems = _parse_quoted(chunk, layout)
-        plain_rows = None
+        plain_text = None
     else:
-        fields, numbers_raw, lines, problems, plain_rows = _parse_plain(chunk, layout)
+        fields, numbers_raw, lines, problems, plain_text = _parse_plain(chunk, layout)
     ragged = len(problems)  # so far only rows with the wrong number of fields
-    code = "wrong_field_count" if problems else None
     count = len(lines)
-    bad = np.zeros(count, dtype=bool)
-    numbers: dict[str, np.ndarray] = {}
-    any_missing = False
-    for name in layout.numeric:
-        column = layout.header.index(name)
-        values, invalid = _to_numbers(numbers_raw[name], partial(fields.column, column))
-        for index in np.flatnonzero(invalid):
-            value = fields.columns[column][int(index)]
-            message = f"line {lines[index]}, column {name!r}: {value!r} is not a number"
-            problems.append(problem(message, line=int(lines[index]), column=name))
-        code = code or ("bad_value" if invalid.any() else None)
-        bad |= invalid
-        numbers[name] = values
-        any_missing = any_missing or bool(np.isnan(values).any())
-    features = _features(numbers, fields, count, layout)
-    if not layout.info.accepts_missing:
-        missing = features.isna().to_numpy() & ~bad[:, None]
-        for row, col in zip(*np.nonzero(missing), strict=True):
-            name = layout.info.feature_names[col]
-            message = f"line {lines[row]}, column {name!r}: a value is required"
-            problems.append(problem(message, line=int(lines[row]), column=name))
-        code = code or ("missing_value" if missing.any() else None)
-        bad |= missing.any(axis=1)
+    raw: dict[str, np.ndarray | Sequence[str]] = dict(numbers_raw)
+    for name in layout.categories:
+        raw[name] = fields.column(layout.header.index(name))
+    checked = layout.contract.check(
+        raw, count, room=warnings_room, texts=lambda name: fields.column(layout.header.index(name))
+    )
+    problems += [_at(finding, lines) for finding in checked.problems]
     problems.sort(key=lambda item: item["line"] or 0)
+    code = "wrong_field_count" if ragged else checked.code
+    warnings = [_at(finding, lines) for finding in checked.warnings]
+    warnings_total = checked.warnings_total
+    numbers, features, bad = checked.numbers, checked.features, checked.bad
+    any_missing = any(bool(np.isnan(values).any()) for values in numbers.values())
     if bad.any():
         keep = ~bad
         fields = fields.keep(keep.tolist())
         numbers = {name: values[keep] for name, values in numbers.items()}
         features = features[keep].reset_index(drop=True)
+        lines = lines[keep]
+    replaced = _invalid_characters(fields, layout, lines, max(warnings_room - len(warnings), 0))
+    warnings += replaced[1]
+    warnings_total += replaced[0]
     numeral = (
-        plain_rows is not None
+        plain_text is not None
         and not problems
         and not any_missing
         and len(layout.numeric) == len(layout.header)
-        and not chunk.text.translate(layout.numeral_chars)
+        and _only_numeral_chars(plain_text, layout.delimiter)
     )
     return ParsedChunk(
         fields=fields,
@@ -153,8 +152,55 @@ def parse_chunk(chunk: TextChunk, layout: Layout) -> ParsedChunk:
         bad_rows=int(bad.sum()) + ragged,
         problems=problems,
         problem_code=code,
-        numeral_rows=plain_rows if numeral else None,
+        numeral_text=plain_text if numeral else None,
+        warnings=warnings,
+        warnings_total=warnings_total,
     )
+
+
+def _at(finding: Finding, lines: np.ndarray) -> Problem:
+    line = int(lines[finding.index])
+    message = f"line {line}, column {finding.column!r}: {finding.reason}"
+    return problem(message, line=line, column=finding.column)
+
+
+def _invalid_characters(
+    fields: Fields, layout: Layout, lines: np.ndarray, room: int
+) -> tuple[int, list[Problem]]:
+    """Text cells with characters XML cannot carry: written as U+FFFD, and said so."""
+    total = 0
+    listed: list[Problem] = []
+    for index, name in enumerate(layout.header):
+        if name in layout.numeric_set:
+            continue
+        column = fields.column(index)
+        if not INVALID_XML.search("".join(column)):
+            continue
+        for row, value in enumerate(column):
+            found = INVALID_XML.search(value)
+            if found is None:
+                continue
+            total += 1
+            if len(listed) < room:
+                listed.append(invalid_character(found.group(), name, int(lines[row])))
+    return total, listed
+
+
+def invalid_character(character: str, column: str, line: int) -> Problem:
+    message = (
+        f"line {line}, column {column!r}: U+{ord(character):04X} cannot be stored in a"
+        " workbook; written as U+FFFD"
+    )
+    return problem(message, line=line, column=column)
+
+
+_NUMERAL_BYTES = b"0123456789.-+eE\n"
+
+
+def _only_numeral_chars(text: str, delimiter: str) -> bool:
+    if not text.isascii():
+        return False
+    return not text.encode("ascii").translate(None, _NUMERAL_BYTES + delimiter.encode("ascii"))
 
 
 def _ragged(line: int, count: int, expected: int) -> Problem:
@@ -166,24 +212,35 @@ _Raw = dict[str, np.ndarray | Sequence[str]]
 
 def _parse_plain(
     chunk: TextChunk, layout: Layout
-) -> tuple[Fields, _Raw, np.ndarray, list[Problem], list[str] | None]:
-    text = chunk.text.replace("\r\n", "\n")
+) -> tuple[Fields, _Raw, np.ndarray, list[Problem], str | None]:
+    text = chunk.text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            line = chunk.first_line + text.count("\n", 0, text.index("\r"))
+            raise _lone_cr(line)
+    if text.endswith("\n"):
+        text = text[:-1]
     rows = text.split("\n")
-    if rows and not rows[-1]:
-        rows.pop()
     delimiter = layout.delimiter
     expected = len(layout.header) - 1
+    count = len(rows)
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
+    if count and int(lengths.max()) > MAX_FIELD_CHARS:
+        _check_field_lengths(rows, lengths, delimiter, chunk.first_line)
+    separators = np.fromiter(map(str.count, rows, repeat(delimiter)), dtype=np.int64, count=count)
+    # A row shorter than one character per field may be blank (only delimiters and spaces).
+    short = np.flatnonzero(lengths < 2 * expected + 1).tolist()
     empty = delimiter + " \t\r"
-    odd = [
-        i for i, row in enumerate(rows) if row.count(delimiter) != expected or not row.strip(empty)
-    ]
+    blank = [i for i in short if not rows[i].strip(empty)]
+    odd = sorted(set(np.flatnonzero(separators != expected).tolist()) | set(blank))
     problems: list[Problem] = []
     lines = np.arange(len(rows), dtype=np.int64)
     if odd:
         for i in odd:
             if rows[i].strip(empty):
-                count = rows[i].count(delimiter) + 1
-                problems.append(_ragged(chunk.first_line + i, count, expected + 1))
+                fields_here = int(separators[i]) + 1
+                problems.append(_ragged(chunk.first_line + i, fields_here, expected + 1))
         odd_set = set(odd)
         lines = np.array([i for i in range(len(rows)) if i not in odd_set], dtype=np.int64)
         rows = [rows[i] for i in lines]
@@ -207,67 +264,110 @@ def _parse_plain(
         numbers = {name: frame[name].to_numpy() for name in layout.numeric}
     else:
         numbers = {name: () for name in layout.numeric}
-    return fields, numbers, lines + chunk.first_line, problems, None if odd else rows
+    return fields, numbers, lines + chunk.first_line, problems, None if odd else text
+
+
+def _check_field_lengths(
+    rows: list[str], lengths: np.ndarray, delimiter: str, first_line: int
+) -> None:
+    for index in np.flatnonzero(lengths > MAX_FIELD_CHARS).tolist():
+        if max(map(len, rows[index].split(delimiter))) > MAX_FIELD_CHARS:
+            raise csv_error(csv.Error("field larger than field limit"), first_line + index)
+
+
+def _lone_cr(line: int) -> InputRejected:
+    return csv_error(csv.Error("new-line character seen in unquoted field"), line)
 
 
 def _parse_quoted(
     chunk: TextChunk, layout: Layout
 ) -> tuple[Fields, _Raw, np.ndarray, list[Problem]]:
+    problems: list[Problem] = []
+    fast = _quoted_one_line_per_record(chunk, layout)
+    if fast is not None:
+        kept, lines = fast
+    else:
+        kept, lines, problems = _records_by_line(chunk, layout)
+    columns: list[Sequence[str]] = (
+        list(zip(*kept, strict=True)) if kept else [() for _ in layout.header]
+    )
+    fields = Fields(len(layout.header), columns=columns)
+    numbers: _Raw = {name: columns[layout.header.index(name)] for name in layout.numeric}
+    parsed = _numbers_by_pandas(chunk.text, layout, len(kept)) if kept and not problems else None
+    return fields, parsed or numbers, np.asarray(lines, dtype=np.int64), problems
+
+
+def _records_by_line(
+    chunk: TextChunk, layout: Layout
+) -> tuple[list[list[str]], list[int], list[Problem]]:
+    """Record by record, with the physical line each starts on; ragged rows are problems."""
     reader = records(split_lines(chunk.text), layout.delimiter)
     expected = len(layout.header)
     kept: list[list[str]] = []
     lines: list[int] = []
     problems: list[Problem] = []
     previous = 0
-    for row in reader:
-        line = chunk.first_line + previous
-        previous = reader.line_num
-        if is_blank(row):
-            continue
-        if len(row) != expected:
-            problems.append(_ragged(line, len(row), expected))
-            continue
-        kept.append(row)
-        lines.append(line)
-    columns: list[Sequence[str]] = (
-        list(zip(*kept, strict=True)) if kept else [() for _ in layout.header]
-    )
-    fields = Fields(len(layout.header), columns=columns)
-    numbers: _Raw = {name: columns[layout.header.index(name)] for name in layout.numeric}
-    return fields, numbers, np.asarray(lines, dtype=np.int64), problems
+    try:
+        for row in reader:
+            line = chunk.first_line + previous
+            previous = reader.line_num
+            if len(row) != expected:
+                if not is_blank(row):
+                    problems.append(_ragged(line, len(row), expected))
+                continue
+            if not row[0].strip() and is_blank(row):
+                continue
+            kept.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        raise csv_error(exc, chunk.first_line + previous) from exc
+    return kept, lines, problems
 
 
-def _to_numbers(
-    raw: np.ndarray | Sequence[str], texts: Callable[[], Sequence[str]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Float64 values (NaN = missing) and a mask of the cells that are not finite numbers."""
-    if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiu":
-        values = raw.astype(np.float64, copy=False)
-        return values, np.isinf(values)
-    parsed = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-    values = parsed.to_numpy(dtype=np.float64, copy=True)
-    suspect = np.isnan(values) | np.isinf(values)
-    if suspect.any():
-        positions = np.flatnonzero(suspect)
-        written = texts()
-        missing = np.array(
-            [written[int(i)].strip() in MISSING_TOKENS for i in positions], dtype=np.bool_
+def _quoted_one_line_per_record(
+    chunk: TextChunk, layout: Layout
+) -> tuple[list[list[str]], list[int]] | None:
+    """Every record whole on its own line, of the right width, none blank: the rows at C speed.
+
+    Anything else (newlines inside quotes, ragged or blank rows, parser errors) is None, and the
+    record-by-record reader tells the lines.
+    """
+    text = chunk.text
+    reader = records(split_lines(text), layout.delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return None
+    newlines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(rows) != newlines or set(map(len, rows)) != {len(layout.header)}:
+        return None
+    firsts = [row[0] for row in rows]
+    if "" in firsts or any(map(str.isspace, firsts)):
+        return None
+    return rows, list(range(chunk.first_line, chunk.first_line + len(rows)))
+
+
+def _numbers_by_pandas(text: str, layout: Layout, records: int) -> _Raw | None:
+    """The numeric columns parsed by pandas' C reader, when it finds the same records."""
+    if not layout.numeric:
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=layout.delimiter,
+            header=None,
+            names=layout.header,
+            usecols=layout.numeric,
+            index_col=False,
+            keep_default_na=False,
+            na_values=list(MISSING_TOKENS),
+            skip_blank_lines=True,
+            quotechar='"',
+            doublequote=True,
+            engine="c",
         )
-        suspect[positions[missing]] = False
-        values[np.isinf(values)] = np.nan
-    return values, suspect
-
-
-def _features(
-    numbers: dict[str, np.ndarray], fields: Fields, count: int, layout: Layout
-) -> pd.DataFrame:
-    columns: dict[str, object] = {}
-    for spec in layout.info.columns:
-        if spec.name in numbers:
-            columns[spec.name] = numbers[spec.name]
-        elif spec.name in layout.header:
-            texts = fields.columns[layout.header.index(spec.name)]
-            columns[spec.name] = [value if value.strip() else None for value in texts]
-        else:
-            columns[spec.name] = np.full(count, np.nan)
-    return pd.DataFrame(columns, index=pd.RangeIndex(count))
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(frame) != records:
+        return None
+    return {name: frame[name].to_numpy() for name in layout.numeric}

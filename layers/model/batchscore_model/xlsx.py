@@ -1,42 +1,39 @@
-"""A purpose-built streaming xlsx writer.
+"""A purpose-built streaming xlsx writer: sheets, styles, workbook parts.
 
-Sheet XML is generated in blocks of rows and deflated straight into the zip member of the sink:
-memory stays flat, nothing is spilled to temporary files, and text is always an inline string,
-so nothing a user typed can become a formula. Chosen by measurement (see the README).
+Sheet XML is generated in blocks of rows (cells spelled by `xlsx_cells`) and deflated straight
+into the zip member of the sink on every core (`deflate`): memory stays flat, nothing is spilled
+to temporary files, and text is always an inline string, so nothing a user typed can become a
+formula. Chosen by measurement (see the README).
 """
 
 from __future__ import annotations
 
-import queue
-import re
-import threading
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
-import numpy as np
+from batchscore_model.deflate import DEFAULT_LEVEL, DeflatedMember, Deflater
+from batchscore_model.xlsx_cells import (
+    EMPTY_CELL,
+    EXCEL_MAX_CELL_CHARS,
+    Column,
+    encode_rows,
+    slice_pieces,
+    text_cell,
+    value_cell,
+)
+
+__all__ = ["EMPTY_CELL", "EXCEL_MAX_CELL_CHARS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
 
 EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_CELL_CHARS = 32_767
+EXCEL_MAX_COLUMNS = 16_384
 HEADER_STYLE = 1
-EMPTY_CELL = "<c/>"
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-# XML 1.0 cannot carry C0 controls other than tab/LF/CR; CR is escaped so parsers keep it.
-_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        "\r": "&#13;",
-        **{chr(code): "\ufffd" for code in range(32) if code not in (9, 10, 13)},
-    }
-)
 
 
 def column_letter(index: int) -> str:
@@ -49,85 +46,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def text_cell(value: str, style: int = 0) -> str:
-    if not value:
-        return EMPTY_CELL
-    styled = f' s="{style}"' if style else ""
-    return (
-        f'<c t="inlineStr"{styled}><is><t xml:space="preserve">'
-        f"{value[:EXCEL_MAX_CELL_CHARS].translate(_ESCAPES)}</t></is></c>"
-    )
-
-
-_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def text_cells(values: Sequence[str]) -> list[str]:
-    """`text_cell` for each value; one scan decides whether any value needs escaping."""
-    joined = "".join(values)
-    if _SPECIAL.search(joined) or (
-        len(joined) > EXCEL_MAX_CELL_CHARS
-        and any(len(value) > EXCEL_MAX_CELL_CHARS for value in values)
-    ):
-        return [text_cell(value) for value in values]
-    return [
-        f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
-        if value
-        else EMPTY_CELL
-        for value in values
-    ]
-
-
-def label_cells(labels: Iterable[str]) -> list[str]:
-    """Text cells for a column with few distinct values (class labels)."""
-    cache: dict[str, str] = {}
-    return [cache.get(label) or cache.setdefault(label, text_cell(label)) for label in labels]
-
-
-def number_cells(values: np.ndarray) -> list[str]:
-    """Finite floats as numbers, NaN as an empty cell (callers never pass infinities)."""
-    floats = values.astype(np.float64, copy=False)
-    as_list = floats.tolist()
-    if np.isnan(floats).any():
-        return [f"<c><v>{value!r}</v></c>" if value == value else EMPTY_CELL for value in as_list]
-    return [f"<c><v>{value!r}</v></c>" for value in as_list]
-
-
-_NUMBER_CHARS = str.maketrans(dict.fromkeys("0123456789.-+eE"))
-
-
-def literal_number_cells(texts: Sequence[str], values: np.ndarray) -> list[str]:
-    """The numbers exactly as the input wrote them when that is a plain numeral, else `values`.
-
-    `values` are the parsed floats (NaN = missing, written as an empty cell).
-    """
-    missing = np.isnan(values)
-    if not missing.any():
-        if "".join(texts).translate(_NUMBER_CHARS):
-            return number_cells(values)
-        return [f"<c><v>{text}</v></c>" for text in texts]
-    flags = missing.tolist()
-    present = [text for text, gone in zip(texts, flags, strict=True) if not gone]
-    if "".join(present).translate(_NUMBER_CHARS):
-        return number_cells(values)
-    return [
-        EMPTY_CELL if gone else f"<c><v>{text}</v></c>"
-        for text, gone in zip(texts, flags, strict=True)
-    ]
-
-
-def value_cell(value: object) -> str:
-    if value is None:
-        return EMPTY_CELL
-    if isinstance(value, bool):
-        return text_cell(str(value).lower())
-    if isinstance(value, int):
-        return f"<c><v>{value}</v></c>"
-    if isinstance(value, float):
-        return f"<c><v>{value!r}</v></c>" if np.isfinite(value) else EMPTY_CELL
-    return text_cell(str(value))
-
-
 def column_widths(header: Sequence[str], samples: Sequence[Sequence[str]]) -> list[float]:
     """Wide enough for the header and the sampled values, between 8 and 50 characters."""
     widths = []
@@ -135,45 +53,6 @@ def column_widths(header: Sequence[str], samples: Sequence[Sequence[str]]) -> li
         longest = max([len(name), *(len(row[index]) for row in samples if index < len(row))])
         widths.append(float(min(max(longest + 2, 8), 50)))
     return widths
-
-
-class _Worker:
-    """Runs the zip work (CRC, deflate, file writes: all release the GIL) on one thread, in order.
-
-    The queue is short, so at most a few encoded blocks wait in memory.
-    """
-
-    def __init__(self, *, threaded: bool, depth: int = 2) -> None:
-        self._queue: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if threaded:
-            self._thread = threading.Thread(target=self._run, name="xlsx-zip", daemon=True)
-            self._thread.start()
-
-    def submit(self, task: Callable[[], object]) -> None:
-        if self._error is not None:
-            raise self._error
-        if self._thread is None:
-            task()
-            return
-        self._queue.put(task)
-
-    def finish(self) -> None:
-        if self._thread is None:
-            return
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        while (task := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    task()
-                except BaseException as exc:  # handed to the producing thread
-                    self._error = exc
 
 
 @dataclass
@@ -192,8 +71,8 @@ class XlsxStreamWriter:
         sink: BinaryIO | str | Path,
         *,
         sheet_row_limit: int = EXCEL_MAX_ROWS,
-        compresslevel: int = 1,
-        threaded: bool = True,
+        compresslevel: int = DEFAULT_LEVEL,
+        workers: int | None = None,
     ) -> None:
         if sheet_row_limit < 2:
             raise ValueError("sheet_row_limit must leave room for a header and one row")
@@ -202,31 +81,26 @@ class XlsxStreamWriter:
         )
         self._capacity = sheet_row_limit - 1
         self._sheets: list[_Sheet] = []
-        self._stream: IO[bytes] | None = None  # used by the worker thread only
-        self._open = False
-        self._worker = _Worker(threaded=threaded)
+        self._deflater = Deflater(level=compresslevel, workers=workers)
+        self._member: DeflatedMember | None = None
         self._table: tuple[str, list[str], list[float]] | None = None
 
     @property
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self._sheets]
 
+    @property
+    def workers(self) -> int:
+        return self._deflater.workers
+
     def begin_table(self, base_name: str, header: list[str], widths: list[float]) -> None:
         self._table = (base_name, header, widths)
         self._open_sheet(base_name, header, widths, frozen=True)
 
-    def append_rows(
-        self,
-        columns: Sequence[Sequence[str]],
-        count: int,
-        *,
-        prefixes: Sequence[str] | None = None,
-    ) -> None:
-        """Add `count` rows given column-wise as cell XML (see `number_cells`, `text_cells`).
-
-        `prefixes`, when given, is each row's leading cells already joined.
-        """
+    def append_columns(self, columns: Sequence[Column], count: int) -> None:
+        """Add `count` rows given as typed columns (`xlsx_cells`), in the table's order."""
         assert self._table is not None, "begin_table first"
+        blocks = [column.pieces() for column in columns]
         start = 0
         while start < count:
             sheet = self._sheets[-1]
@@ -237,22 +111,8 @@ class XlsxStreamWriter:
                 self._open_sheet(name, header, widths, frozen=True)
                 sheet = self._sheets[-1]
             take = min(count - start, self._capacity - sheet.rows)
-            first = sheet.rows + 2
-            numbers = range(first, first + take)
-            block = zip(*[column[start : start + take] for column in columns], strict=True)
-            if prefixes is None:
-                rows = [
-                    f'<row r="{n}">{"".join(cells)}</row>'
-                    for n, cells in zip(numbers, block, strict=True)
-                ]
-            else:
-                rows = [
-                    f'<row r="{n}">{prefix}{"".join(cells)}</row>'
-                    for n, prefix, cells in zip(
-                        numbers, prefixes[start : start + take], block, strict=True
-                    )
-                ]
-            self._write("".join(rows))
+            part = blocks if take == count else slice_pieces(blocks, start, start + take)
+            self._write(encode_rows(part, sheet.rows + 2, take))
             sheet.rows += take
             start += take
 
@@ -263,18 +123,21 @@ class XlsxStreamWriter:
     def write_sheet(
         self, name: str, header: list[str], rows: Iterable[Sequence[object]], widths: list[float]
     ) -> None:
-        """A small sheet of Python values (summary, errors)."""
+        """A small sheet of Python values (summary, errors, warnings)."""
         self._open_sheet(name, header, widths, frozen=True)
         sheet = self._sheets[-1]
+        xml = []
         for row in rows:
             sheet.rows += 1
             cells = "".join(value_cell(value) for value in row)
-            self._write(f'<row r="{sheet.rows + 1}">{cells}</row>')
+            xml.append(f'<row r="{sheet.rows + 1}">{cells}</row>')
+        self._write("".join(xml))
         self._close_sheet()
 
     def close(self) -> None:
-        if self._open:
+        if self._member is not None:
             self._close_sheet()
+        self._deflater.shutdown()
         parts = {
             "[Content_Types].xml": self._content_types(),
             "_rels/.rels": _ROOT_RELS,
@@ -283,17 +146,17 @@ class XlsxStreamWriter:
             "xl/styles.xml": _STYLES,
         }
         for name, xml in parts.items():
-            self._worker.submit(partial(self._zip.writestr, name, xml))
-        self._worker.submit(self._zip.close)
-        self._worker.finish()
+            self._zip.writestr(name, xml)
+        self._zip.close()
 
     def abort(self) -> None:
         """Release the sink after a failure; what was written is not a valid workbook."""
         try:
-            self._worker.finish()
+            if self._member is not None:
+                self._member.abandon()
+            self._deflater.shutdown()
         finally:
-            if self._stream is not None:
-                self._stream.close()
+            self._member = None
             self._zip.close()
 
     def _data_sheets(self) -> list[_Sheet]:
@@ -302,27 +165,15 @@ class XlsxStreamWriter:
         return [s for s in self._sheets if s.name == base or s.name.startswith(f"{base}_")]
 
     def _write(self, xml: str) -> None:
-        self._worker.submit(partial(self._write_now, xml.encode("utf-8")))
-
-    def _write_now(self, data: bytes) -> None:
-        assert self._stream is not None
-        self._stream.write(data)
-
-    def _open_now(self, part: int) -> None:
-        self._stream = self._zip.open(f"xl/worksheets/sheet{part}.xml", "w", force_zip64=True)
-
-    def _close_now(self) -> None:
-        assert self._stream is not None
-        self._stream.close()
-        self._stream = None
+        assert self._member is not None
+        self._member.write(xml.encode("utf-8"))
 
     def _open_sheet(
         self, name: str, header: list[str], widths: list[float], *, frozen: bool
     ) -> None:
         part = len(self._sheets) + 1
         self._sheets.append(_Sheet(name=name, part=part, columns=len(header)))
-        self._worker.submit(partial(self._open_now, part))
-        self._open = True
+        self._member = DeflatedMember(self._zip, f"xl/worksheets/sheet{part}.xml", self._deflater)
         selected = ' tabSelected="1"' if part == 1 else ""
         pane = (
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -346,8 +197,9 @@ class XlsxStreamWriter:
     def _close_sheet(self) -> None:
         sheet = self._sheets[-1]
         self._write(f"</sheetData>{self._autofilter(sheet)}</worksheet>")
-        self._worker.submit(self._close_now)
-        self._open = False
+        assert self._member is not None
+        self._member.close()
+        self._member = None
 
     @staticmethod
     def _ref(sheet: _Sheet) -> str:

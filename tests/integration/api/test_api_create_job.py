@@ -40,12 +40,31 @@ def test_create_stores_the_job_before_answering(api: Api, jobs: JobStore) -> Non
     # When they create a job
     created = api.create("march.csv")
 
-    # Then the job is in the table, owned by the caller, from the web
+    # Then the job is in the table, owned by the caller
     stored = jobs.get(created["job_id"])
     assert stored.owner == USER_SUB
     assert stored.status is JobStatus.AWAITING_UPLOAD
-    assert stored.source is JobSource.WEB
     assert stored.input_key == f"uploads/{USER_SUB}/{created['job_id']}/input.csv"
+
+
+def test_a_person_on_the_web_page_creates_web_jobs(api: Api, jobs: JobStore) -> None:
+    # Given a person's request from a browser page (browsers send Origin)
+    headers = {"Origin": "https://site.example.com"}
+
+    # When they create a job
+    answer = api("POST", "/jobs", body={"filename": "in.csv"}, headers=headers)
+
+    # Then its source is the web
+    assert jobs.get(answer.body["job_id"]).source is JobSource.WEB
+
+
+def test_a_person_without_a_browser_creates_api_jobs(api: Api, jobs: JobStore) -> None:
+    # Given a person's request from the CLI or curl (no Origin header)
+    # When they create a job
+    created = api.create("march.csv")
+
+    # Then its source is the API
+    assert jobs.get(created["job_id"]).source is JobSource.API
 
 
 def test_a_machine_client_creates_api_jobs(api: Api, jobs: JobStore) -> None:

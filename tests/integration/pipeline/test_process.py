@@ -92,7 +92,7 @@ def test_the_engines_warnings_are_stored_on_the_succeeded_job(
 
     def score_with_warnings(*args: Any, **options: Any) -> SimpleNamespace:
         summary = real_score_csv(*args, **options)
-        return SimpleNamespace(**dict(summary), warnings=[warning], warnings_total=12)
+        return SimpleNamespace(**{**dict(summary), "warnings": [warning], "warnings_total": 12})
 
     monkeypatch.setattr(process_run, "score_csv", score_with_warnings)
 

@@ -19,6 +19,12 @@ def logged_in(isolated_config):
     )
 
 
+@pytest.fixture
+def uploads_allowed(http):
+    """GET /model: the client checks the upload limit before it sends a file."""
+    http.get(f"{API}/model", json={"version": "v1", "columns": [], "max_upload_bytes": 1024**2})
+
+
 def test_login_saves_the_token_with_owner_only_permissions(http, isolated_config, monkeypatch):
     # Given
     http.post(
@@ -101,7 +107,9 @@ def test_a_missing_job_is_one_line_on_stderr_and_exit_code_4(http, logged_in, ca
     )
 
 
-def test_a_rejected_job_shows_each_input_problem_and_exits_5(http, logged_in, tmp_path, capsys):
+def test_a_rejected_job_shows_each_input_problem_and_exits_5(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("age\nold\n")
@@ -149,7 +157,9 @@ def test_not_logged_in_exits_3(http, capsys):
     assert "batchscore login" in capsys.readouterr().err
 
 
-def test_submit_wait_output_downloads_the_workbook(http, logged_in, tmp_path, capsys):
+def test_submit_wait_output_downloads_the_workbook(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
@@ -177,7 +187,9 @@ def test_submit_wait_output_downloads_the_workbook(http, logged_in, tmp_path, ca
     assert "4/4 rows" in capsys.readouterr().err
 
 
-def test_a_refused_request_names_the_field_at_fault(http, logged_in, tmp_path, capsys):
+def test_a_refused_request_names_the_field_at_fault(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
@@ -216,3 +228,61 @@ def test_login_with_client_credentials_saves_an_access_token(http, isolated_conf
     saved = json.loads((isolated_config / "credentials.json").read_text())
     assert code == 0
     assert (saved["kind"], saved["token"]) == ("client", "acc")
+
+
+def test_login_without_a_terminal_points_at_password_stdin(isolated_config, monkeypatch, capsys):
+    # Given no terminal to type a password into (a script, `< /dev/null`)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    flags = ["--api-url", API, "--cognito-endpoint", COGNITO, "--user-pool-client-id", "c"]
+
+    # When the person logs in without --password-stdin
+    code = main(["login", *flags, "--username", "ana"])
+
+    # Then one line says what to use instead, and the exit code is a usage error
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        "batchscore: error: no terminal to ask for the password: pipe it in with --password-stdin"
+    ]
+
+
+def test_a_file_over_the_limit_is_refused_once_in_mb_before_upload(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
+    # Given a 2.0 MB file and a service that takes up to 1.0 MB
+    csv = tmp_path / "big.csv"
+    csv.write_bytes(b"a\n" + b"1\n" * (1024**2 - 1))
+
+    # When it is submitted
+    code = main(["submit", str(csv), "--wait"])
+
+    # Then the refusal is one line, in MB, and no job was created (no POST /jobs registered)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert err == ["batchscore: error: big.csv is 2.0 MB: the service accepts files up to 1.0 MB"]
+
+
+def test_a_file_the_service_refused_as_too_large_is_reported_once(
+    http, logged_in, uploads_allowed, tmp_path, capsys
+):
+    # Given a job rejected with one placeless problem that repeats its message
+    csv = tmp_path / "patients.csv"
+    csv.write_text("a\n1\n")
+    upload = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
+    http.post(
+        f"{API}/jobs",
+        status=201,
+        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
+    )
+    http.post(upload["url"], status=204)
+    message = "patients.csv is 107 MB: over the 100 MB limit"
+    error = {"code": "too_large", "message": message, "details": [{"message": message}]}
+    http.get(f"{API}/jobs/{JOB_ID}", json=job("REJECTED", error=error))
+
+    # When it is waited for
+    code = main(["submit", str(csv), "--wait", "--poll", "0"])
+
+    # Then the reason is printed once
+    err = capsys.readouterr().err
+    assert code == 5
+    assert err.count(message) == 1

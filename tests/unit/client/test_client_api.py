@@ -4,7 +4,7 @@ import pytest
 from responses import matchers
 
 from batchscore_client.api import BatchscoreClient, result_filename
-from batchscore_client.errors import ApiError, JobDidNotSucceed, TransferError
+from batchscore_client.errors import ApiError, FileTooLarge, JobDidNotSucceed, TransferError
 from tests.unit.client.client_support import API, JOB_ID, job
 
 UPLOAD = {
@@ -51,10 +51,15 @@ def test_create_job_sends_the_filename_callback_and_bearer_token(http):
     assert created["job_id"] == JOB_ID
 
 
+def allow_uploads_up_to(http, limit: int = 100 * 1024 * 1024) -> None:
+    http.get(f"{API}/model", json={"version": "v1", "columns": [], "max_upload_bytes": limit})
+
+
 def test_submit_uploads_the_file_with_the_presigned_post_fields(http, tmp_path):
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("a,b\n1,2\n")
+    allow_uploads_up_to(http)
     http.post(
         f"{API}/jobs",
         status=201,
@@ -66,7 +71,7 @@ def test_submit_uploads_the_file_with_the_presigned_post_fields(http, tmp_path):
     submitted = client().submit(csv)
 
     # Then
-    sent = http.calls[1].request
+    sent = http.calls[2].request
     assert b'name="policy"' in sent.body
     assert b"a,b\n1,2\n" in sent.body
     assert "Authorization" not in sent.headers
@@ -77,6 +82,7 @@ def test_a_refused_upload_reports_s3s_message(http, tmp_path):
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
+    allow_uploads_up_to(http)
     http.post(
         f"{API}/jobs",
         status=201,
@@ -91,6 +97,40 @@ def test_a_refused_upload_reports_s3s_message(http, tmp_path):
     # When / Then
     with pytest.raises(TransferError, match="exceeds the maximum allowed size"):
         client().submit(csv)
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_anything_is_sent(http, tmp_path):
+    # Given a service that takes files up to 1 MB and a 2.5 MB file
+    csv = tmp_path / "big.csv"
+    csv.write_bytes(b"a\n" + b"1\n" * (5 * 1024 * 1024 // 4))
+    allow_uploads_up_to(http, 1024 * 1024)
+
+    # When it is submitted
+    with pytest.raises(FileTooLarge) as refused:
+        client().submit(csv)
+
+    # Then it is refused in MB, and no job was created, nothing uploaded
+    assert str(refused.value) == "big.csv is 2.5 MB: the service accepts files up to 1.0 MB"
+    assert [call.request.method for call in http.calls] == ["GET"]
+
+
+def test_a_token_that_may_not_read_the_model_still_submits(http, tmp_path):
+    # Given a partner token without jobs/read (GET /model answers 403)
+    csv = tmp_path / "patients.csv"
+    csv.write_text("a\n1\n")
+    http.get(f"{API}/model", status=403, json={"message": "Forbidden"})
+    http.post(
+        f"{API}/jobs",
+        status=201,
+        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
+    )
+    http.post(UPLOAD["url"], status=204)
+
+    # When it submits a file
+    submitted = client().submit(csv)
+
+    # Then the upload goes ahead (the service checks the size itself)
+    assert submitted["job_id"] == JOB_ID
 
 
 def test_api_errors_carry_code_message_and_details(http):

@@ -42,17 +42,30 @@ def reporter(
     )
 
 
-def test_progress_is_written_once_the_interval_has_passed() -> None:
-    # Given a reporter with a 2 s interval
+def test_the_first_report_is_written_at_once() -> None:
+    # Given a reporter with a 2 s interval, just created
     store, clock = RecordingTransitions(), ManualClock()
     progress = reporter(store, clock)
 
-    # When the engine reports after 2.5 s
-    clock.now += 2.5
+    # When the engine reports its first chunk right away
     progress(50, 250)
 
-    # Then the job gets the rows done and the estimated total
+    # Then the job gets the rows done and the estimated total without waiting for the interval
     assert store.writes == [(JOB_ID, 50, 200)]
+
+
+def test_progress_is_written_again_once_the_interval_has_passed() -> None:
+    # Given a reporter with a 2 s interval that wrote its first report
+    store, clock = RecordingTransitions(), ManualClock()
+    progress = reporter(store, clock)
+    progress(50, 250)
+
+    # When the engine reports again after 2.5 s
+    clock.now += 2.5
+    progress(100, 500)
+
+    # Then that report is written too
+    assert store.writes == [(JOB_ID, 50, 200), (JOB_ID, 100, 200)]
 
 
 def test_progress_within_the_interval_is_not_written() -> None:

@@ -96,7 +96,7 @@ def test_missing_values_are_empty_cells_and_imputed(score) -> None:
 
 def test_summary_sheet_lists_job_model_counts_and_timings(score) -> None:
     # Given
-    csv_text = "a,b\n3,5\n-3,5\n"
+    csv_text = "a,b\n1,5\n-1,5\n"  # inside the training range: no warnings sheet
     # When
     summary, workbook = score(csv_text, job_id="job-42")
     # Then
@@ -120,8 +120,9 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(score) -> None:
     summary, workbook = score(csv_text, sheet_row_limit=4, chunk_rows=3)
     # Then
     names = ["predictions", "predictions_2", "predictions_3"]
-    assert workbook.sheetnames == [*names, "summary"]
-    assert summary.sheets == [*names, "summary"]
+    # a = 3..7 is past the training range: scored, with warnings
+    assert workbook.sheetnames == [*names, "summary", "warnings"]
+    assert summary.sheets == [*names, "summary", "warnings"]
     assert [rows(workbook[name])[0][:2] for name in names] == [("a", "b")] * 3
     written = [row[0] for name in names for row in rows(workbook[name])[1:]]
     assert written == list(range(8))
@@ -130,12 +131,12 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(score) -> None:
 
 def test_exactly_a_full_sheet_keeps_its_last_row(score) -> None:
     # Given: limit 4 rows = header + 3, and exactly 3 data rows
-    csv_text = "a,b\n1,1\n2,1\n3,1\n"
+    csv_text = "a,b\n1,1\n2,1\n-1,1\n"
     # When
     _, workbook = score(csv_text, sheet_row_limit=4)
     # Then
     assert workbook.sheetnames == ["predictions", "summary"]
-    assert [row[0] for row in rows(workbook["predictions"])[1:]] == [1, 2, 3]
+    assert [row[0] for row in rows(workbook["predictions"])[1:]] == [1, 2, -1]
 
 
 def test_chunks_do_not_change_the_result(score) -> None:

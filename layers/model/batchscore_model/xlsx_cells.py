@@ -1,0 +1,205 @@
+"""Typed columns in, sheet XML rows out: the one place that knows how a cell is spelled.
+
+The engine hands a block of rows as columns (`Numerals`, `NumeralRows`, `Numbers`, `Texts`,
+`Labels`). Each column becomes `(open, values, close)`: when every value of the block can share
+one wrapper (`<c><v>` … `</v></c>`), the values are the strings as they are; otherwise each value
+is a whole cell and the wrappers are empty. A block is then one `str.join` over an interleaved
+list, with no per-cell string built in Python on the fast paths.
+
+Text is always an inline string (never a formula); XML-invalid characters become U+FFFD; a cell
+is cut at Excel's 32,767 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+EXCEL_MAX_CELL_CHARS = 32_767
+EMPTY_CELL = "<c/>"
+NUMBER_OPEN, NUMBER_CLOSE = "<c><v>", "</v></c>"
+TEXT_OPEN, TEXT_CLOSE = '<c t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"
+
+# XML 1.0 cannot carry C0 controls other than tab/LF/CR, nor U+FFFE/U+FFFF; CR is escaped so
+# parsers keep it.
+INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "\r": "&#13;",
+        **{chr(code): "\ufffd" for code in range(32) if code not in (9, 10, 13)},
+        "\ufffe": "\ufffd",
+        "\uffff": "\ufffd",
+    }
+)
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NUMERAL_BYTES = b"0123456789.-+eE"
+
+Pieces = tuple[str, list[str], str]
+
+
+def escape(value: str) -> str:
+    return value[:EXCEL_MAX_CELL_CHARS].translate(_ESCAPES)
+
+
+def text_cell(value: str, style: int = 0) -> str:
+    if not value:
+        return EMPTY_CELL
+    styled = f' s="{style}"' if style else ""
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+
+
+def value_cell(value: object) -> str:
+    """One cell of a Python value (the small sheets: summary, errors, warnings)."""
+    if value is None:
+        return EMPTY_CELL
+    if isinstance(value, bool):
+        return text_cell(str(value).lower())
+    if isinstance(value, int):
+        return f"<c><v>{value}</v></c>"
+    if isinstance(value, float):
+        return f"<c><v>{value!r}</v></c>" if np.isfinite(value) else EMPTY_CELL
+    return text_cell(str(value))
+
+
+def is_plain_numerals(texts: Sequence[str]) -> bool:
+    """Every value is made of digits, signs, points and exponents only (callers parsed them)."""
+    joined = "".join(texts)
+    return joined.isascii() and not joined.encode("ascii").translate(None, _NUMERAL_BYTES)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Floats written in their shortest round-trip form; NaN is an empty cell."""
+
+    values: np.ndarray
+
+    def pieces(self) -> Pieces:
+        floats = self.values.astype(np.float64, copy=False)
+        written = list(map(float.__repr__, floats.tolist()))
+        missing = np.isnan(floats)
+        if not missing.any():
+            return NUMBER_OPEN, written, NUMBER_CLOSE
+        cells = [f"<c><v>{text}</v></c>" for text in written]
+        for index in np.flatnonzero(missing).tolist():
+            cells[index] = EMPTY_CELL
+        return "", cells, ""
+
+
+@dataclass(frozen=True)
+class Numerals:
+    """Numbers exactly as the input wrote them, when each is a plain numeral, else `values`.
+
+    `values` are the parsed floats (NaN = missing, written as an empty cell); every present
+    text parsed to a finite number.
+    """
+
+    texts: Sequence[str]
+    values: np.ndarray
+
+    def pieces(self) -> Pieces:
+        missing = np.isnan(self.values)
+        if not missing.any():
+            if not is_plain_numerals(self.texts):
+                return Numbers(self.values).pieces()
+            return NUMBER_OPEN, list(self.texts), NUMBER_CLOSE
+        flags = missing.tolist()
+        present = [text for text, gone in zip(self.texts, flags, strict=True) if not gone]
+        if not is_plain_numerals(present):
+            return Numbers(self.values).pieces()
+        cells = [
+            EMPTY_CELL if gone else f"<c><v>{text}</v></c>"
+            for text, gone in zip(self.texts, flags, strict=True)
+        ]
+        return "", cells, ""
+
+
+@dataclass(frozen=True)
+class NumeralRows:
+    """Leading cells of each row given as the input's own lines of plain numerals.
+
+    `text` holds one line per row (no line ends inside, none at the end); every field of every
+    line is a plain numeral that parsed to a finite number.
+    """
+
+    text: str
+    delimiter: str
+
+    def pieces(self) -> Pieces:
+        joined = self.text.replace(self.delimiter, NUMBER_CLOSE + NUMBER_OPEN)
+        return NUMBER_OPEN, joined.split("\n"), NUMBER_CLOSE
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Text as written: inline strings (never formulas), empty text as an empty cell."""
+
+    texts: Sequence[str]
+
+    def pieces(self) -> Pieces:
+        values = list(self.texts)
+        if not values:
+            return TEXT_OPEN, values, TEXT_CLOSE
+        joined = "".join(values)
+        special = _SPECIAL.search(joined) is not None
+        long = len(joined) > EXCEL_MAX_CELL_CHARS and max(map(len, values)) > EXCEL_MAX_CELL_CHARS
+        if "" in values:
+            return "", [text_cell(value) for value in values], ""
+        if special or long:
+            values = [escape(value) for value in values]
+        return TEXT_OPEN, values, TEXT_CLOSE
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Text cells for a column with few distinct values (class labels)."""
+
+    labels: Sequence[str]
+
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, classes: Sequence[str]) -> Labels:
+        cells = np.array([text_cell(str(label)) for label in classes], dtype=object)
+        return cls(cells[codes].tolist(), spelled=True)
+
+    spelled: bool = False  # the labels are already whole cells
+
+    def pieces(self) -> Pieces:
+        if self.spelled:
+            return "", list(self.labels), ""
+        cache: dict[str, str] = {}
+        cells = [
+            cache.get(label) or cache.setdefault(label, text_cell(label)) for label in self.labels
+        ]
+        return "", cells, ""
+
+
+Column = Numbers | Numerals | NumeralRows | Texts | Labels
+
+
+def encode_rows(blocks: Sequence[Pieces], first_row: int, count: int) -> str:
+    """`count` rows numbered from `first_row`, the columns' pieces side by side."""
+    if count == 0:
+        return ""
+    width = len(blocks)
+    stride = 2 * width + 2
+    parts: list[str] = [""] * (stride * count)
+    parts[0::stride] = list(map(str, range(first_row, first_row + count)))
+    previous_close = '">'
+    for index, (opening, values, closing) in enumerate(blocks):
+        if len(values) != count:
+            raise ValueError(f"column {index} has {len(values)} values for {count} rows")
+        parts[1 + 2 * index :: stride] = [previous_close + opening] * count
+        parts[2 + 2 * index :: stride] = values
+        previous_close = closing
+    parts[stride - 1 :: stride] = [previous_close + '</row><row r="'] * count
+    parts[-1] = previous_close + "</row>"
+    return '<row r="' + "".join(parts)
+
+
+def slice_pieces(blocks: Sequence[Pieces], start: int, stop: int) -> list[Pieces]:
+    return [(opening, values[start:stop], closing) for opening, values, closing in blocks]
