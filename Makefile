@@ -11,7 +11,7 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke destroy cost clean
+.PHONY: loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke destroy cost clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ sample: install ## write build/sample.csv: make sample ROWS=5 (default 1000; say
 
 bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mixed files (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
+
+loadtest: install ## JOBS (default 1000) jobs at once through a fresh local runtime: API, web-style and drop folder
+	$(PY) -m bench.loadtest --jobs $(or $(JOBS),1000)
 
 .PHONY: coldstart
 coldstart: install ## each handler's import + init in fresh processes, beside import boto3 (BUILD_DIR=.aws-sam/build)

@@ -72,8 +72,12 @@ class LocalStack:
         return result
 
     def id_token(self) -> str:
-        """An ID token of the demo user, for `Authorization: Bearer <token>`."""
+        """An ID token of the demo user (the API refuses it: use `access_token`)."""
         return self.tokens()["IdToken"]
+
+    def access_token(self) -> str:
+        """An access token of the demo user, for `Authorization: Bearer <token>`."""
+        return self.tokens()["AccessToken"]
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         if not self.log_path.exists():

@@ -80,11 +80,11 @@ class CognitoLogin:
 
     def _credentials(self, answer: dict[str, Any], *, username: str) -> Credentials:
         result = answer.get("AuthenticationResult") or {}
-        if not result.get("IdToken"):
+        if not result.get("AccessToken"):
             raise AuthError("the sign-in service answered without a token")
         return Credentials(
             kind="user",
-            token=str(result["IdToken"]),
+            token=str(result["AccessToken"]),  # the API refuses ID tokens
             expires_at=time.time() + int(result.get("ExpiresIn") or 3600),
             refresh_token=str(result.get("RefreshToken") or ""),
             cognito_endpoint=self._endpoint,

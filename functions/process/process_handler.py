@@ -40,6 +40,7 @@ def run_settings() -> RunSettings:
             {"bad_rows": settings.bad_rows_policy, "chunk_rows": settings.scoring_chunk_rows}
         ),
         work_dir=Path(tempfile.gettempdir()),
+        max_input_bytes=settings.max_upload_bytes,
     )
 
 

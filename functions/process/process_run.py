@@ -23,6 +23,7 @@ from batchscore_core.observability import logger
 from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
 from batchscore_core.transitions import Transitions
 from batchscore_model.bundle import Bundle
+from batchscore_model.csvcheck import problem
 from batchscore_model.engine import EngineOptions, ScoreSummary, score_csv
 from batchscore_model.errors import InputRejected
 
@@ -38,6 +39,8 @@ class RunSettings:
     progress_interval_seconds: float
     engine_options: EngineOptions
     work_dir: Path
+    # Checked again here: a retried `too_large` rejection must not be scored (None: no check).
+    max_input_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ def _score_and_store(
     if job.result_key is None:
         raise ValueError(f"job {job.job_id} has no result key")
     size = data.head(job.input_key, job.input_version_id).size
+    if settings.max_input_bytes is not None and size > settings.max_input_bytes:
+        message = f"{job.filename}: {size} bytes is over the {settings.max_input_bytes}-byte limit"
+        raise InputRejected("too_large", message, [problem(message)])
     progress = ProgressReporter(
         life, job.job_id, total_bytes=size, interval_seconds=settings.progress_interval_seconds
     )

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter, ValidationError
-from status_exceptions import InsecureCallback
+from status_exceptions import InsecureCallback, TooManyActiveJobs
 from status_idempotency import create_once
-from status_models import LOOPBACK_HOSTS, CreateJobRequest, ResultLink, UploadForm
+from status_models import CreateJobRequest, ResultLink, UploadForm
 
+from batchscore_core.callback_address import CallbackRefused, check_form
 from batchscore_core.errors import JobNotFound, ResultNotReady
 from batchscore_core.identity import Caller
 from batchscore_core.keys import new_job_id, result_stem
-from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook
+from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook, iso, utc_now
 from batchscore_core.origins import new_upload_job
 from batchscore_core.registry_models import ModelRef
 from batchscore_core.settings import Settings
 from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import Transitions
+from batchscore_core.webhook_secrets import SecretNotFound, SecretSource, SecretsUnavailable
 
 _JOB_ID: TypeAdapter[str] = TypeAdapter(JobId)
 
@@ -55,12 +59,36 @@ def new_job(
     return job.model_copy(update={"model_name": model.name, "model_version": model.version})
 
 
-def check_callback(url: str | None, *, allow_insecure: bool) -> None:
-    """http:// loopback callbacks are for local runs only."""
-    if url is None or url.startswith("https://") or allow_insecure:
+def check_callback(
+    url: str | None, *, allow_loopback: bool, secrets: SecretSource, owner: str
+) -> None:
+    """A callback must be deliverable (form) and signable (the owner has a secret), or refused.
+
+    Its addresses are checked again at every delivery: a name may resolve elsewhere later.
+    """
+    if url is None:
         return
-    hosts = ", ".join(sorted(LOOPBACK_HOSTS))
-    raise InsecureCallback(f"must be an https URL (http://{{{hosts}}} is for local runs only)")
+    try:
+        check_form(url, allow_loopback=allow_loopback)
+    except CallbackRefused as exc:
+        raise InsecureCallback(str(exc)) from exc
+    try:
+        secrets.secret_for(owner)
+    except (SecretNotFound, SecretsUnavailable) as exc:
+        raise InsecureCallback(
+            "no webhook signing secret is registered for you, so a webhook could not be "
+            "signed: ask the operator for one (docs/partners.md, Secrets), or poll instead"
+        ) from exc
+
+
+def check_active_jobs(jobs: JobStore, settings: Settings, owner: str) -> None:
+    """Abuse limit: at most `max_active_jobs_per_owner` unfinished jobs per owner (0: no cap)."""
+    limit = settings.max_active_jobs_per_owner
+    if not limit:
+        return
+    since = iso(utc_now() - timedelta(seconds=settings.upload_url_ttl_seconds))
+    if jobs.count_active(owner, awaiting_since=since, at_most=limit) >= limit:
+        raise TooManyActiveJobs(limit)
 
 
 def submit_job(
@@ -72,12 +100,19 @@ def submit_job(
     idempotency_key: str | None,
     lambda_context: LambdaContext,
     model: ModelRef | None = None,
+    secrets: SecretSource,
     from_browser: bool = True,
 ) -> Job:
     """Store a new job awaiting its upload; a repeated Idempotency-Key finds the first one."""
-    check_callback(request.callback_url, allow_insecure=settings.allow_insecure_callbacks)
+    check_callback(
+        request.callback_url,
+        allow_loopback=settings.allow_loopback_callbacks,
+        secrets=secrets,
+        owner=caller.owner,
+    )
 
     def create() -> Job:
+        check_active_jobs(life.store, settings, caller.owner)  # a repeated key is not a new job
         return life.submit(new_job(caller, request, model, from_browser=from_browser))
 
     if idempotency_key is None:

@@ -10,8 +10,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from batchscore_core.models import Job, JobError, JobSource, JobStatus
 from batchscore_model.schema import ColumnSpec, OutputSpec
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
-
 
 def _plain_csv_name(value: str) -> str:
     if "/" in value or "\\" in value:
@@ -24,12 +22,14 @@ def _plain_csv_name(value: str) -> str:
 
 
 def _callback_address(value: str) -> str:
-    parts = urlsplit(value)
-    if not parts.hostname:
-        raise ValueError("must be an absolute URL")
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
-        return value
-    raise ValueError("must be an https URL")
+    """The form only; where it may point is checked with the deployment's settings."""
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise ValueError("must be a valid URL") from exc
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise ValueError("must be an absolute https URL")
+    return value
 
 
 CsvFilename = Annotated[str, Field(min_length=5, max_length=255), AfterValidator(_plain_csv_name)]

@@ -76,6 +76,7 @@ def create_job(
         from_browser=origin is not None,
         lambda_context=router.lambda_context,
         model=model,
+        secrets=adapters.webhook_secrets(),
     )
     upload = logic.upload_form(
         adapters.data_store(),

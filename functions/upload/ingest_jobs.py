@@ -42,19 +42,27 @@ def _admit(
 ) -> Job | None:
     version_id = job.input_version_id or obj.version_id
     try:
-        size = data.head(obj.key, version_id).size
+        head = data.head(obj.key, version_id)
     except ObjectMissing:
         return life.reject(job, INPUT_MISSING)
+    size = head.size
+    # The emulator's events carry no versionId: the version just read stands in for it.
+    version_id = version_id or head.version_id
+    changes: dict[str, object] = {"size_bytes": size}
+    if version_id:
+        # A rejection pins it too: a retry scores the version that was rejected, not whatever
+        # was posted later with a still-valid upload form.
+        changes["input_version_id"] = version_id
     try:
         model = choose_model(job)
     except (ModelNotFound, VersionNotFound, VersionNotActive) as exc:
         error = JobError(code=exc.code, message=str(exc), details=exc.details)
-        return life.reject(job, error, changes={"size_bytes": size})
+        return life.reject(job, error, changes=changes)
     limits = model.limits
     try:
         check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
     except InputRejected as exc:
-        return life.reject(job, job_error(exc), changes={"size_bytes": size})
+        return life.reject(job, job_error(exc), changes=changes)
     # The version is fixed now (a drop names its model here): a promotion never changes it.
     chosen = {"model_name": model.ref.name, "model_version": model.ref.version}
     return life.admit(job, size_bytes=size, version_id=version_id, changes=chosen)

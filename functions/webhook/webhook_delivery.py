@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-from webhook_secrets import SecretNotFound, SecretSource
 
 from batchscore_core.errors import JobNotFound
 from batchscore_core.models import Job, JobId, iso
@@ -16,6 +15,7 @@ from batchscore_core.observability import logger
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import webhook_gave_up
 from batchscore_core.webhook_queue import WebhookQueue
+from batchscore_core.webhook_secrets import SecretNotFound, SecretSource
 from batchscore_core.webhooks import DeliveryOutcome, backoff_seconds, deliver
 
 Sender = Callable[..., DeliveryOutcome]
@@ -60,7 +60,7 @@ def deliver_webhook(
 
     retry_allowed = True
     try:
-        secret = secrets.secret_for(job.webhook.secret_id or job.owner)
+        secret = secrets.secret_for(job.owner)  # per owner only: no shared or chosen key
     except SecretNotFound as exc:
         outcome = DeliveryOutcome(delivered=False, status=None, error=str(exc))
         retry_allowed = False  # a missing secret does not appear by waiting

@@ -21,6 +21,8 @@ from infra.local.outputs import web_config
 ROOT = Path(__file__).resolve().parents[2]
 # The page's own files change with each deploy; the browser must always ask for them again.
 CACHE_CONTROL = "no-cache"
+# In web/*.html's CSP for the local stack only; CloudFront's header policy forbids them as well.
+LOOPBACK_SOURCES = " http://127.0.0.1:* http://localhost:*"
 
 
 def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
@@ -37,6 +39,11 @@ def site_config(outputs: dict[str, str], region: str) -> dict[str, Any]:
     )
 
 
+def production_page(text: str) -> str:
+    """The page's CSP without the loopback sources the local page needs (http://127.0.0.1:*)."""
+    return text.replace(LOOPBACK_SOURCES, "")
+
+
 def publish(
     web_dir: Path, outputs: dict[str, str], region: str, *, s3: Any, cloudfront: Any
 ) -> list[str]:
@@ -46,10 +53,13 @@ def publish(
     for path in sorted(p for p in web_dir.rglob("*") if p.is_file()):
         key = path.relative_to(web_dir).as_posix()
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        body = path.read_bytes()
+        if path.suffix == ".html":
+            body = production_page(body.decode()).encode()
         s3.put_object(
             Bucket=bucket,
             Key=key,
-            Body=path.read_bytes(),
+            Body=body,
             ContentType=content_type,
             CacheControl=CACHE_CONTROL,
         )

@@ -27,14 +27,16 @@ from infra.local.sqs_poller import SqsPoller
 from infra.local.template import StackTemplate
 from infra.local.ttl_sweeper import TtlSweeper
 from infra.local.web_server import WebServer
+from infra.local.webhook_secrets import create_webhook_secrets, user_sub
 
 log = logging.getLogger("infra.local")
 
 READY_FILE = "ready"
 OUTPUTS_FILE = "stack-outputs.json"
 # Template parameters a local stack sets unless `--parameter` does: the example partner app
-# client, so that OAuth2 client credentials work against `make run`.
-LOCAL_PARAMETER_DEFAULTS = {"CreateExamplePartnerClient": "true"}
+# client, so that OAuth2 client credentials work against `make run`; webhooks to loopback
+# receivers (a local stack's partners run on 127.0.0.1).
+LOCAL_PARAMETER_DEFAULTS = {"CreateExamplePartnerClient": "true", "AllowLoopbackCallbacks": "true"}
 
 
 @dataclass
@@ -48,6 +50,7 @@ class LocalRuntime:
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    webhook_secrets_parameter: str = ""
 
     def start(self) -> float:
         """Bring everything up; returns the seconds it took."""
@@ -77,6 +80,7 @@ class LocalRuntime:
         self._start_web()
         self._start_ttl_sweeper()
         self._create_demo_user()
+        self._create_webhook_secrets(functions)
         write_json(settings.state_dir / OUTPUTS_FILE, self.outputs)
         elapsed = time.monotonic() - started
         write_json(settings.state_dir / READY_FILE, self._summary(elapsed))
@@ -223,6 +227,25 @@ class LocalRuntime:
             cognito, str(pool_id), self.settings.viewer_user, self.settings.viewer_password
         )
 
+    def _create_webhook_secrets(self, functions: list[FunctionSpec]) -> None:
+        names = {spec.environment.get("WEBHOOK_SECRETS_PARAMETER") for spec in functions} - {
+            None,
+            "",
+        }
+        pool_id = self.outputs.get("UserPoolId")
+        if not names or not pool_id:
+            return
+        assert self._emulator is not None
+        owners = [
+            user_sub(self._emulator.client("cognito-idp"), str(pool_id), self.settings.demo_user)
+        ]
+        partner = self.partner_example_client()
+        if partner is not None:
+            owners.append(partner[0])
+        for name in sorted(str(name) for name in names):
+            create_webhook_secrets(self._emulator.client("ssm"), name, owners)
+        self.webhook_secrets_parameter = sorted(str(name) for name in names)[0]
+
     def _serve(self, server: Any, name: str) -> None:
         self._servers.append(server)
         self._spawn(server.serve_forever, name)
@@ -262,8 +285,8 @@ class LocalRuntime:
             f"  non-admin    {settings.viewer_user} / {settings.viewer_password}",
             f"  models       {', '.join(self.seeded_models) or 'none'}",
             *self._partner_banner(),
-            f"  webhooks     signed with {settings.webhook_secret!r}, http://127.0.0.1 callbacks"
-            " allowed (local only)",
+            f"  webhooks     per-owner secrets in SSM {self.webhook_secrets_parameter}"
+            " (aws ssm get-parameter --with-decryption), loopback callbacks allowed (local only)",
             f"  outputs      {settings.state_dir / OUTPUTS_FILE}",
             f"  functions    {', '.join(self._pools)} (up to {settings.concurrency} workers each)",
             "Ctrl-C stops everything.",

@@ -63,9 +63,6 @@ class LocalSettings(BaseSettings):
     viewer_password: str = Field(
         "Local-Viewer-Pass-1", validation_alias="BATCHSCORE_VIEWER_PASSWORD"
     )
-    webhook_secret: str = Field(
-        "local-webhook-secret", validation_alias="BATCHSCORE_WEBHOOK_SECRET"
-    )
     record_aws_calls: Path | None = Field(
         None, validation_alias="BATCHSCORE_LOCAL_RECORD_AWS_CALLS"
     )
@@ -91,11 +88,9 @@ class LocalSettings(BaseSettings):
         return f"{self.web_url}/oauth2/token"
 
     def local_only_environment(self) -> dict[str, str]:
-        """Handler settings that only local stacks set: loopback webhooks and their one secret."""
-        return {
-            "ALLOW_INSECURE_CALLBACKS": "true",
-            "BATCHSCORE_WEBHOOK_SECRET": self.webhook_secret,
-        }
+        """Handler settings that only local stacks set: webhook secrets edited in the emulator
+        show within seconds (loopback callbacks come from the AllowLoopbackCallbacks parameter)."""
+        return {"WEBHOOK_SECRETS_MAX_AGE_SECONDS": "5"}
 
     def aws_environment(self) -> dict[str, str]:
         """What points boto3 at the emulator, in the runtime and in every handler process."""

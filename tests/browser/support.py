@@ -41,7 +41,7 @@ class ApiUser:
 
     def __init__(self, stack: LocalStack, email: str) -> None:
         self.stack = stack
-        token = stack.tokens(email, USER_PASSWORD)["IdToken"]
+        token = stack.tokens(email, USER_PASSWORD)["AccessToken"]
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def submit(self, csv_path: Path) -> str:

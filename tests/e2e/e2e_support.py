@@ -85,11 +85,11 @@ class ApiUser:
     """One signed-in user of the HTTP API."""
 
     api_url: str
-    id_token: str
+    token: str  # an access token (the API refuses ID tokens)
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
-        self.session.headers["Authorization"] = f"Bearer {self.id_token}"
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", HTTP_TIMEOUT_SECONDS)
@@ -147,11 +147,16 @@ def upload_presigned(upload: dict[str, Any], content: bytes, filename: str) -> N
 
 
 def signed_in(stack: Any, username: str | None = None, password: str | None = None) -> ApiUser:
-    return ApiUser(stack.api_url, stack.tokens(username, password)["IdToken"])
+    return ApiUser(stack.api_url, stack.tokens(username, password)["AccessToken"])
 
 
 def new_user(stack: Any, password: str = "Other-User-Pass-1") -> ApiUser:
     """A fresh user of the stack's Cognito pool (admin calls), signed in."""
+    return signed_in(stack, create_user(stack, password), password)
+
+
+def create_user(stack: Any, password: str = "Other-User-Pass-1") -> str:
+    """A fresh user of the stack's Cognito pool (admin calls); its username."""
     cognito = stack.boto3_client("cognito-idp")
     pool_id = stack.outputs["UserPoolId"]
     username = f"user-{uuid.uuid4().hex[:12]}@example.com"
@@ -167,7 +172,7 @@ def new_user(stack: Any, password: str = "Other-User-Pass-1") -> ApiUser:
     cognito.admin_set_user_password(
         UserPoolId=pool_id, Username=username, Password=password, Permanent=True
     )
-    return signed_in(stack, username, password)
+    return username
 
 
 def wait_until_final(user: ApiUser, job_id: str, stack: Any) -> dict[str, Any]:

@@ -1,17 +1,17 @@
 """Signed webhooks end to end: `batchscore submit --callback-url` against the local stack.
 
-Needs the local runtime to give its functions `ALLOW_INSECURE_CALLBACKS=true` (loopback
-callbacks) and `BATCHSCORE_WEBHOOK_SECRET` (default `local-webhook-secret`).
+The local runtime sets the template parameter AllowLoopbackCallbacks=true and creates the
+per-owner secrets parameter in the emulator (the demo user has one).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import jwt
 import pytest
 from sklearn.datasets import load_breast_cancer
 
@@ -20,8 +20,16 @@ from tests.integration.webhooks.webhook_support import Receiver, running_receive
 
 pytestmark = pytest.mark.e2e
 
-LOCAL_SECRET = os.environ.get("BATCHSCORE_WEBHOOK_SECRET", "local-webhook-secret").encode()
 FIRST_RETRY_SECONDS = 10
+
+
+def demo_owner_and_secret(stack) -> tuple[str, bytes]:
+    """The demo user's `sub` and its secret, as the operator would hand it out."""
+    owner = jwt.decode(stack.access_token(), options={"verify_signature": False})["sub"]
+    ssm = stack.boto3_client("ssm")
+    (parameter,) = ssm.describe_parameters()["Parameters"]
+    value = ssm.get_parameter(Name=parameter["Name"], WithDecryption=True)["Parameter"]["Value"]
+    return owner, json.loads(value)[owner].encode()
 
 
 @pytest.fixture
@@ -30,9 +38,10 @@ def cli(local_stack, tmp_path_factory) -> Cli:
 
 
 @pytest.fixture
-def partner() -> Iterator[Receiver]:
+def partner(local_stack) -> Iterator[Receiver]:
     """A partner endpoint that fails the first delivery, then accepts."""
-    with running_receiver(LOCAL_SECRET, statuses=[500, 204]) as receiver:
+    owner, secret = demo_owner_and_secret(local_stack)
+    with running_receiver(secret, statuses=[500, 204], owner=owner) as receiver:
         yield receiver
 
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.build.publish_web import ROOT, publish, stage_region
+from infra.build.publish_web import ROOT, production_page, publish, stage_region
 
 REGION = "eu-west-1"
 OUTPUTS = {
@@ -48,7 +48,26 @@ def test_every_page_file_is_published_with_its_content_type(aws: Any) -> None:
     assert expected <= set(written)
     index = s3.get_object(Bucket=OUTPUTS["SiteBucketName"], Key="index.html")
     assert index["ContentType"] == "text/html"
-    assert index["Body"].read() == (ROOT / "web" / "index.html").read_bytes()
+    assert index["Body"].read().decode() == production_page(
+        (ROOT / "web" / "index.html").read_text()
+    )
+
+
+@pytest.mark.parametrize("page", ["index.html", "api.html"])
+def test_the_published_pages_csp_allows_no_loopback_sources(aws: Any, page: str) -> None:
+    # Given the local page's CSP, which lets it reach http://127.0.0.1:* (the local stack)
+    s3, cloudfront = aws
+    assert "http://127.0.0.1:*" in (ROOT / "web" / page).read_text()
+
+    # When the web page is published
+    publish(ROOT / "web", OUTPUTS, REGION, s3=s3, cloudfront=cloudfront)
+
+    # Then the production copy has a CSP, without loopback or any http: source
+    html = s3.get_object(Bucket=OUTPUTS["SiteBucketName"], Key=page)["Body"].read().decode()
+    assert "Content-Security-Policy" in html
+    assert "127.0.0.1" not in html
+    assert "localhost" not in html
+    assert "http:" not in html.split("Content-Security-Policy", 1)[1].split(">", 1)[0]
 
 
 def test_the_config_points_the_page_at_the_deployed_api_and_cognito(aws: Any) -> None:

@@ -79,7 +79,7 @@ export class Api {
   }
 
   async #request(method, path, body, { retried = false } = {}) {
-    const headers = { Authorization: `Bearer ${await this.auth.idToken()}` };
+    const headers = { Authorization: `Bearer ${await this.auth.accessToken()}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {

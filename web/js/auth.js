@@ -140,11 +140,21 @@ export class CognitoAuth {
 
   /** A valid ID token, refreshed first when it is about to expire. */
   async idToken() {
+    await this.#fresh();
+    return this.session.idToken;
+  }
+
+  /** A valid access token (what the API accepts), refreshed first when about to expire. */
+  async accessToken() {
+    await this.#fresh();
+    return this.session.accessToken;
+  }
+
+  async #fresh() {
     if (!this.session) throw new AuthError("SignedOut", "You are signed out.");
     if (Date.now() > this.session.expiresAt - REFRESH_MARGIN_MS) {
       await this.refresh();
     }
-    return this.session.idToken;
   }
 
   /** Renews the tokens; concurrent callers share one request. */
@@ -210,7 +220,7 @@ export class CognitoAuth {
   #load() {
     try {
       const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-      return validSession(session) ? session : null;
+      return validSession(session) && session.accessToken ? session : null;
     } catch {
       return null;
     }

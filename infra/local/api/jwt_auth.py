@@ -42,6 +42,16 @@ def jwks_signing_keys(jwks_url: str) -> SigningKeyFor:
     return lambda token: client.get_signing_key_from_jwt(token).key
 
 
+def _audiences(claims: dict[str, Any]) -> frozenset[str]:
+    """`aud` (a string or a list of strings) or else `client_id`; any other shape: none."""
+    value = claims.get("aud") or claims.get("client_id")
+    if isinstance(value, str):
+        return frozenset([value])
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return frozenset(value)
+    return frozenset()  # a signed token with `"aud": 5` is refused, not a TypeError
+
+
 def _claim_text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
@@ -78,10 +88,7 @@ class JwtVerifier:
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise Unauthorized(str(exc)) from exc
-        audiences = claims.get("aud") or claims.get("client_id")
-        if isinstance(audiences, str):
-            audiences = [audiences]
-        if not self._accepts(frozenset(audiences or [])):
+        if not self._accepts(_audiences(claims)):
             raise Unauthorized("token audience is not in the authorizer's audience list")
         return claims
 

@@ -47,6 +47,9 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
 
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
+    # listen()'s backlog: socketserver's default of 5 resets connections of a burst of clients
+    # (32 concurrent POST /jobs lost some) before a thread could accept them.
+    request_queue_size = 1024
 
     def __init__(self, host: str, port: int, gateway: HttpApiGateway) -> None:
         self.gateway = gateway

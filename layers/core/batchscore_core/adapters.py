@@ -18,6 +18,7 @@ from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_queue import WebhookQueue
+from batchscore_core.webhook_secrets import SecretSource, secret_source
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +66,14 @@ def model_events() -> ModelEvents:
     return ModelEvents(get_settings().event_bus_name)
 
 
+@lru_cache(maxsize=1)
+def webhook_secrets() -> SecretSource:
+    settings = get_settings()
+    return secret_source(
+        settings.webhook_secrets_parameter, max_age=settings.webhook_secrets_max_age_seconds
+    )
+
+
 def clear_adapters() -> None:
     """Forget every built adapter (tests, after changing the environment)."""
     for factory in (
@@ -76,5 +85,6 @@ def clear_adapters() -> None:
         model_registry,
         model_files,
         model_events,
+        webhook_secrets,
     ):
         factory.cache_clear()

@@ -15,6 +15,14 @@ class NotAuthenticated(Exception):
     """No verified claims on the request (the authorizer did not run)."""
 
 
+class NotAnAccessToken(NotAuthenticated):
+    """An ID token (or any other kind) where the API needs an access token.
+
+    API Gateway's JWT authorizer takes both (it checks `aud` or `client_id`); an ID token says
+    who signed in to a client, not that the holder may call the API, so the API refuses it.
+    """
+
+
 class MissingScope(Exception):
     def __init__(self, scope: str) -> None:
         super().__init__(f"this token lacks the scope {scope}")
@@ -37,6 +45,8 @@ class Caller:
 
 def caller_from_claims(claims: Mapping[str, Any], scopes: list[str] | None = None) -> Caller:
     """Client-credentials tokens have no username: their `sub` is the app client id."""
+    if claims.get("token_use") != "access":
+        raise NotAnAccessToken()
     owner = claims.get("sub") or claims.get("client_id")
     if not owner:
         raise NotAuthenticated()

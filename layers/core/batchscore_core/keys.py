@@ -16,8 +16,9 @@ DROPBOX = "dropbox/"
 RESULTS = "results/"
 OUTBOX = "outbox/"
 
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<owner>[^/]+)/(?P<job_id>[0-9a-f]{32})/input\.csv$")
-_DROPBOX_KEY = re.compile(r"^dropbox/(?P<tenant>[A-Za-z0-9._-]+)/(?P<path>.+\.csv)$", re.IGNORECASE)
+# Used with fullmatch: `$` would also match before a trailing newline (`x.csv\n` as `x.csv`).
+_UPLOAD_KEY = re.compile(r"uploads/(?P<owner>[^/\n]+)/(?P<job_id>[0-9a-f]{32})/input\.csv")
+_DROPBOX_KEY = re.compile(r"dropbox/(?P<tenant>[A-Za-z0-9._-]+)/(?P<path>.+\.csv)", re.IGNORECASE)
 
 
 class UnknownKey(ValueError):
@@ -56,9 +57,9 @@ def decode_event_key(raw: str) -> str:
 
 
 def parse_input_key(key: str) -> UploadedInput | DroppedInput:
-    if match := _UPLOAD_KEY.match(key):
+    if match := _UPLOAD_KEY.fullmatch(key):
         return UploadedInput(key=key, owner=match["owner"], job_id=match["job_id"])
-    if match := _DROPBOX_KEY.match(key):
+    if match := _DROPBOX_KEY.fullmatch(key):
         path = match["path"]
         if ".." in path.split("/") or path.startswith("/"):
             raise UnknownKey(key)

@@ -28,16 +28,20 @@ class Settings(BaseModel):
         default="reject", pattern="^(reject|skip)$", alias="BAD_ROWS_POLICY"
     )
     webhook_secrets_parameter: str = Field(default="", alias="WEBHOOK_SECRETS_PARAMETER")
-    # Local runs only: lets a webhook point at http://127.0.0.1 or http://localhost.
-    allow_insecure_callbacks: bool = Field(default=False, alias="ALLOW_INSECURE_CALLBACKS")
+    webhook_secrets_max_age_seconds: int = Field(
+        default=300, ge=0, alias="WEBHOOK_SECRETS_MAX_AGE_SECONDS"
+    )
+    # Template parameter AllowLoopbackCallbacks, true on local stacks only: lets a webhook go
+    # to http(s)://127.0.0.1 or localhost on any port.
+    allow_loopback_callbacks: bool = Field(default=False, alias="ALLOW_LOOPBACK_CALLBACKS")
     webhook_queue_url: str = Field(default="", alias="WEBHOOK_QUEUE_URL")
     # The model registry (issue 10): its table, and the model a job gets when it names none.
     models_table_name: str = Field(default="", alias="MODELS_TABLE_NAME")
     default_model_name: str = Field(default="breast-cancer", alias="DEFAULT_MODEL_NAME")
     # Drop folder: `tenant=model[@version],...`, each tenant's default model (issue 10).
     dropbox_tenant_models: str = Field(default="", alias="DROPBOX_TENANT_MODELS")
-    # Local runtime only (`make run`): one signing secret for every owner, instead of SSM.
-    local_webhook_secret: str = Field(default="", alias="BATCHSCORE_WEBHOOK_SECRET")
+    # Template parameter MaxActiveJobsPerOwner: POST /jobs answers 429 beyond it (0: no cap).
+    max_active_jobs_per_owner: int = Field(default=0, ge=0, alias="MAX_ACTIVE_JOBS_PER_OWNER")
 
 
 @lru_cache(maxsize=1)

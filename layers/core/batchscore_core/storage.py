@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -88,7 +89,7 @@ class DataStore:
         params: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{_header_safe(download_name)}"',
+            "ResponseContentDisposition": content_disposition(download_name),
         }
         if version_id:
             params["VersionId"] = version_id
@@ -174,5 +175,15 @@ def _status(exc: ClientError) -> int:
     return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
-def _header_safe(name: str) -> str:
-    return "".join(ch if ch.isprintable() and ch not in '"\\' else "_" for ch in name)
+def content_disposition(name: str) -> str:
+    """An attachment header value that is ASCII whatever the name (RFC 6266 `filename*`).
+
+    A non-ASCII header value (`résumé 📈.xlsx`) made the download hang on the local emulator,
+    and HTTP header values are Latin-1 at best.
+    """
+    fallback = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
+    )
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

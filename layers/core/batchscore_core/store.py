@@ -91,6 +91,33 @@ class JobStore:
                 return jobs, None
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def count_active(self, owner: str, *, awaiting_since: str, at_most: int) -> int:
+        """The owner's jobs not yet final (counting up to `at_most`): QUEUED and PROCESSING, and
+        AWAITING_UPLOAD created after `awaiting_since` (an older one's upload form has expired)."""
+        query: dict[str, Any] = {
+            "IndexName": OWNER_INDEX,
+            "KeyConditionExpression": "#owner = :owner",
+            "FilterExpression": "#status IN (:queued, :processing) OR "
+            "(#status = :awaiting AND created_at > :since)",
+            "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
+            "ExpressionAttributeValues": {
+                ":owner": owner,
+                ":queued": JobStatus.QUEUED.value,
+                ":processing": JobStatus.PROCESSING.value,
+                ":awaiting": JobStatus.AWAITING_UPLOAD.value,
+                ":since": awaiting_since,
+            },
+            "Select": "COUNT",
+        }
+        count = 0
+        while count < at_most:
+            page = self._table.query(**query)
+            count += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return count
+
     # writes
 
     def create(self, job: Job) -> Job:
@@ -247,6 +274,8 @@ def _decode_token(token: str, owner: str) -> dict[str, Any]:
         raise InvalidPageToken(token) from exc
     if not isinstance(key, dict) or set(key) != {"job_id", "owner", "created_at"}:
         raise InvalidPageToken(token)
+    if not all(isinstance(value, str) and value for value in key.values()):
+        raise InvalidPageToken(token)  # DynamoDB would refuse a wrongly typed key: a 500
     if key["owner"] != owner:  # a token never pages through another owner's jobs
         raise InvalidPageToken(token)
     return key

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 
+import boto3
 import pytest
 import status_idempotency
 import status_info
@@ -38,3 +40,18 @@ def api() -> Api:
 def jobs() -> JobStore:
     """The same JobsTable the handler uses, to arrange and check jobs directly."""
     return adapters.job_store()
+
+
+@pytest.fixture
+def webhook_secrets(stack: Stack) -> Callable[..., None]:
+    """Register per-owner webhook signing secrets in the template's SSM parameter."""
+
+    def register(*owners: str) -> None:
+        boto3.client("ssm").put_parameter(
+            Name=stack.environment["WEBHOOK_SECRETS_PARAMETER"],
+            Type="SecureString",
+            Value=json.dumps({owner: f"secret-of-{owner}" for owner in owners}),
+            Overwrite=True,
+        )
+
+    return register

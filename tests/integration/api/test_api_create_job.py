@@ -77,25 +77,59 @@ def test_a_machine_client_creates_api_jobs(api: Api, jobs: JobStore) -> None:
     assert (stored.owner, stored.source) == (PARTNER, JobSource.API)
 
 
-def test_a_callback_url_becomes_the_jobs_webhook(api: Api, jobs: JobStore) -> None:
-    # Given a partner that wants to hear when the job ends
+def test_a_callback_url_becomes_the_jobs_webhook(api: Api, jobs: JobStore, webhook_secrets) -> None:
+    # Given a partner with a signing secret that wants to hear when the job ends
+    webhook_secrets(PARTNER)
     body = {"filename": "in.csv", "callback_url": "https://partner.example.com/hooks"}
 
     # When it creates a job with a callback URL
     answer = api("POST", "/jobs", caller="machine", body=body)
 
     # Then the job's webhook points there
+    assert answer.status == 201, answer.body
     webhook = jobs.get(answer.body["job_id"]).webhook
     assert webhook is not None
     assert webhook.url == "https://partner.example.com/hooks"
 
 
+def test_a_callback_without_a_signing_secret_is_refused_at_submit(
+    api: Api, jobs: JobStore, webhook_secrets
+) -> None:
+    # Given a partner with no secret (another one has a secret)
+    webhook_secrets("some-other-client")
+    body = {"filename": "in.csv", "callback_url": "https://partner.example.com/hooks"}
+
+    # When it creates a job with a callback URL
+    answer = api("POST", "/jobs", caller="machine", body=body)
+
+    # Then it is told at once, and no job is created
+    assert answer.status == 422
+    assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
+    assert "secret" in answer.body["error"]["details"][0]["message"]
+    assert jobs.list_owned(PARTNER)[0] == []
+
+
 @pytest.mark.parametrize(
     "callback_url",
-    ["http://partner.example.com/hooks", "ftp://partner.example.com/", "not a url"],
+    [
+        "http://partner.example.com/hooks",
+        "ftp://partner.example.com/",
+        "not a url",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://169.254.170.2/v2/credentials",
+        "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+        "https://[::ffff:169.254.169.254]/",
+        "https://2130706433/",
+        "https://10.0.0.1/",
+        "https://user:pw@partner.example.com/hooks",
+        "https://partner.example.com:8443/hooks",
+    ],
 )
-def test_a_callback_must_be_https(api: Api, callback_url: str) -> None:
-    # Given a callback that is not https
+def test_a_callback_must_be_https_to_a_public_host_on_443(
+    api: Api, callback_url: str, webhook_secrets
+) -> None:
+    # Given a caller with a secret, and a callback that batchscore will not deliver to
+    webhook_secrets(USER_SUB)
     body = {"filename": "in.csv", "callback_url": callback_url}
 
     # When a job is created with it
@@ -107,8 +141,9 @@ def test_a_callback_must_be_https(api: Api, callback_url: str) -> None:
     assert [d["column"] for d in answer.body["error"]["details"]] == ["callback_url"]
 
 
-def test_a_loopback_http_callback_is_refused_by_default(api: Api) -> None:
-    # Given a deployment that does not allow insecure callbacks (the default)
+def test_a_loopback_http_callback_is_refused_by_default(api: Api, webhook_secrets) -> None:
+    # Given a deployment that does not allow loopback callbacks (the default)
+    webhook_secrets(USER_SUB)
     body = {"filename": "in.csv", "callback_url": "http://127.0.0.1:9000/hooks"}
 
     # When a job is created with a loopback http callback
@@ -120,10 +155,11 @@ def test_a_loopback_http_callback_is_refused_by_default(api: Api) -> None:
 
 
 def test_a_loopback_http_callback_is_allowed_for_local_runs(
-    api: Api, jobs: JobStore, monkeypatch: pytest.MonkeyPatch
+    api: Api, jobs: JobStore, monkeypatch: pytest.MonkeyPatch, webhook_secrets
 ) -> None:
-    # Given a local run that allows insecure callbacks
-    monkeypatch.setenv("ALLOW_INSECURE_CALLBACKS", "true")
+    # Given a local stack (template parameter AllowLoopbackCallbacks=true)
+    webhook_secrets(USER_SUB)
+    monkeypatch.setenv("ALLOW_LOOPBACK_CALLBACKS", "true")
     get_settings.cache_clear()
     body = {"filename": "in.csv", "callback_url": "http://localhost:9000/hooks"}
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import pytest
+
 from batchscore_core.models import JobStatus
 from batchscore_core.store import JobStore
-from tests.integration.api.api_calls import OTHER_SUB, Api, put_state
+from tests.integration.api.api_calls import OTHER_SUB, USER_SUB, Api, put_state
 
 
 def _ids(answer_body: dict[str, list[dict[str, str]]]) -> list[str]:
@@ -150,3 +155,25 @@ def test_a_limit_outside_1_to_100_is_refused(api: Api) -> None:
     # Then the request is refused, naming the field
     assert answer.status == 422
     assert [(d["line"], d["column"]) for d in answer.body["error"]["details"]] == [(None, "limit")]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"job_id": 1, "owner": USER_SUB, "created_at": "2026-11-22T04:00:00.000Z"},
+        {"job_id": "a" * 32, "owner": USER_SUB, "created_at": ["x"]},
+        {"job_id": {"S": "a"}, "owner": USER_SUB, "created_at": "2026-11-22T04:00:00.000Z"},
+        {"job_id": "a" * 32, "owner": USER_SUB, "created_at": None},
+        {"job_id": "", "owner": USER_SUB, "created_at": ""},
+    ],
+)
+def test_a_next_token_with_wrongly_typed_values_is_refused_not_a_500(api: Api, key) -> None:
+    # Given a well-formed token of the caller whose values are not strings
+    token = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+    # When the caller lists with it
+    answer = api("GET", "/jobs", query={"next_token": token})
+
+    # Then
+    assert answer.status == 400
+    assert answer.body["error"]["code"] == "invalid_token"

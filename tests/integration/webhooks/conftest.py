@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import boto3
@@ -9,7 +10,13 @@ from moto import mock_aws
 
 from batchscore_core.settings import get_settings
 from tests.integration.moto_stack import Queue, Stack
-from tests.integration.webhooks.webhook_support import REGION, SECRET, Receiver, running_receiver
+from tests.integration.webhooks.webhook_support import (
+    OWNER,
+    REGION,
+    SECRET,
+    Receiver,
+    running_receiver,
+)
 
 
 @pytest.fixture
@@ -28,8 +35,14 @@ def webhook_queue(stack: Stack) -> Queue:
 
 @pytest.fixture
 def webhook_function(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """WebhookFunction's environment, signing with the local-only secret instead of SSM."""
-    monkeypatch.setenv("BATCHSCORE_WEBHOOK_SECRET", SECRET.decode())
+    """WebhookFunction's environment as a local stack has it: the owner's secret in the SSM
+    parameter the template names, and loopback receivers allowed."""
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name=stack.environment["WEBHOOK_SECRETS_PARAMETER"],
+        Type="SecureString",
+        Value=json.dumps({OWNER: SECRET.decode()}),
+    )
+    monkeypatch.setenv("ALLOW_LOOPBACK_CALLBACKS", "true")
     get_settings.cache_clear()
     webhook_handler.webhook_adapters.cache_clear()
     yield

@@ -12,6 +12,7 @@ from batchscore_core.webhooks import SignatureError, verify
 
 REGION = "us-east-1"
 SECRET = b"local-partner-secret"
+OWNER = "partner-client"
 
 
 @dataclass
@@ -32,25 +33,32 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver(secret: bytes, statuses: list[int] | None = None) -> Iterator[Receiver]:
+def running_receiver(
+    secret: bytes | None, statuses: list[int] | None = None, *, owner: str = OWNER
+) -> Iterator[Receiver]:
+    """`secret=None`: no signature check (transport tests)."""
     state = Receiver(url="", statuses=list(statuses or [200]))
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             try:
+                if secret is None:
+                    raise SignatureError("not checked")
                 verify(
                     secret,
                     body,
                     self.headers.get("X-Batchscore-Signature"),
                     self.headers.get("X-Batchscore-Timestamp"),
+                    owner=owner,
+                    delivery=self.headers.get("X-Batchscore-Delivery"),
                 )
                 verified = True
             except SignatureError:
                 verified = False
             state.received.append(Received(dict(self.headers.items()), body, verified))
             status = state.statuses.pop(0) if len(state.statuses) > 1 else state.statuses[0]
-            self.send_response(status if verified else 401)
+            self.send_response(status if verified or secret is None else 401)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -29,7 +29,14 @@ def test_login_saves_the_token_with_owner_only_permissions(http, isolated_config
     # Given
     http.post(
         COGNITO,
-        json={"AuthenticationResult": {"IdToken": "id-1", "RefreshToken": "r", "ExpiresIn": 3600}},
+        json={
+            "AuthenticationResult": {
+                "IdToken": "id-1",
+                "AccessToken": "a-1",
+                "RefreshToken": "r",
+                "ExpiresIn": 3600,
+            }
+        },
     )
     monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
 
@@ -52,7 +59,7 @@ def test_login_saves_the_token_with_owner_only_permissions(http, isolated_config
     # Then
     saved = isolated_config / "credentials.json"
     assert code == 0
-    assert json.loads(saved.read_text())["token"] == "id-1"
+    assert json.loads(saved.read_text())["token"] == "a-1"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
 
 

@@ -32,7 +32,7 @@ def target(action: str):
     return matchers.header_matcher({"X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}"})
 
 
-def test_password_login_uses_user_password_auth_and_keeps_the_id_token(http):
+def test_password_login_uses_user_password_auth_and_keeps_the_access_token(http):
     # Given
     http.post(
         COGNITO,
@@ -55,7 +55,7 @@ def test_password_login_uses_user_password_auth_and_keeps_the_id_token(http):
     # Then
     assert (credentials.kind, credentials.token, credentials.refresh_token) == (
         "user",
-        "id-1",
+        "a-1",
         "r-1",
     )
 
@@ -97,7 +97,7 @@ def test_a_first_login_answers_the_new_password_challenge(http):
     )
 
     # Then
-    assert credentials.token == "id-1"
+    assert credentials.token == "a-1"
 
 
 def test_client_credentials_posts_the_grant_with_basic_auth(http):
@@ -145,7 +145,7 @@ def test_an_expired_user_token_is_refreshed_and_saved(http, tmp_path):
     )
     http.post(
         COGNITO,
-        json={"AuthenticationResult": {"IdToken": "id-2", "ExpiresIn": 3600}},
+        json={"AuthenticationResult": {"IdToken": "id-2", "AccessToken": "a-2", "ExpiresIn": 3600}},
         match=[target("InitiateAuth")],
     )
 
@@ -153,9 +153,9 @@ def test_an_expired_user_token_is_refreshed_and_saved(http, tmp_path):
     token = TokenProvider(store, Settings()).bearer()
 
     # Then
-    assert token == "id-2"
+    assert token == "a-2"
     saved = json.loads(store.path.read_text())
-    assert (saved["token"], saved["refresh_token"]) == ("id-2", "r-1")
+    assert (saved["token"], saved["refresh_token"]) == ("a-2", "r-1")
 
 
 def test_a_valid_saved_token_is_used_without_a_request(http, tmp_path):

@@ -135,3 +135,19 @@ def test_authorizer_context_has_string_claims_and_scopes():
             "scopes": ["jobs/read", "jobs/write"],
         }
     }
+
+
+@pytest.mark.parametrize("aud", [5, {"a": CLIENT_ID}, [CLIENT_ID, 7], 1.5, True])
+def test_a_signed_token_with_an_audience_of_another_shape_is_unauthorized(
+    verifier: JwtVerifier, aud: Any
+):
+    # Given a correctly signed token whose `aud` is not a string or a list of strings
+    token = jwt.encode(
+        {"iss": ISSUER, "sub": "user-1", "aud": aud, "exp": int(time.time()) + 300},
+        SIGNING_KEY,
+        algorithm="RS256",
+    )
+
+    # When / Then 401, not a TypeError (500)
+    with pytest.raises(Unauthorized):
+        verifier.verify(f"Bearer {token}")

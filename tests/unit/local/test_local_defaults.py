@@ -43,18 +43,23 @@ def test_user_pool_domain_token_url_becomes_the_local_web_server():
     assert localized == "http://127.0.0.1:8080/oauth2/token"
 
 
-def test_functions_get_loopback_webhooks_and_the_local_secret():
-    # Given
-    settings = LocalSettings.model_validate({"webhook_secret": "s3cret"})
+def test_local_stack_allows_loopback_callbacks_through_the_template_parameter():
+    # Given a template declaring the parameter
+    declared = {"AllowLoopbackCallbacks": {"Type": "String", "Default": "false"}}
 
     # When
-    environment = settings.local_only_environment()
+    parameters = with_local_defaults(declared, {})
 
     # Then
-    assert environment == {
-        "ALLOW_INSECURE_CALLBACKS": "true",
-        "BATCHSCORE_WEBHOOK_SECRET": "s3cret",
-    }
+    assert parameters == {"AllowLoopbackCallbacks": "true"}
+
+
+def test_functions_get_no_local_secret_or_insecure_switch_only_a_short_secrets_cache():
+    # Given / When
+    environment = LocalSettings().local_only_environment()
+
+    # Then
+    assert environment == {"WEBHOOK_SECRETS_MAX_AGE_SECONDS": "5"}
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])

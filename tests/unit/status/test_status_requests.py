@@ -8,6 +8,8 @@ from status_exceptions import InsecureCallback
 from status_jobs import check_callback
 from status_models import CreateJobRequest
 
+from batchscore_core.webhook_secrets import StaticSecrets
+
 
 @pytest.mark.parametrize("filename", ["scores.csv", "March Scores (final).CSV", "é.csv"])
 def test_a_plain_csv_name_is_accepted(filename: str) -> None:
@@ -32,28 +34,50 @@ def test_anything_else_is_refused(filename: str) -> None:
     assert [error["loc"] for error in raised.value.errors()] == [("filename",)]
 
 
-def test_an_https_callback_is_always_allowed() -> None:
-    # Given an https callback in a deployment without insecure callbacks
+SECRETS = StaticSecrets({"owner-1": b"s"})
+
+
+def test_an_https_callback_is_allowed_for_an_owner_with_a_secret() -> None:
+    # Given an https callback in a deployment without loopback callbacks
     # When it is checked
     # Then it passes (no exception)
-    assert check_callback("https://partner.example.com/hook", allow_insecure=False) is None
+    assert (
+        check_callback(
+            "https://partner.example.com/hook",
+            allow_loopback=False,
+            secrets=SECRETS,
+            owner="owner-1",
+        )
+        is None
+    )
 
 
 def test_a_loopback_http_callback_needs_the_local_setting() -> None:
-    # Given a loopback http callback in a deployment without insecure callbacks
+    # Given a loopback http callback in a deployment without loopback callbacks
     # When it is checked
     # Then it is refused
     with pytest.raises(InsecureCallback):
-        check_callback("http://127.0.0.1:9000/hook", allow_insecure=False)
+        check_callback(
+            "http://127.0.0.1:9000/hook", allow_loopback=False, secrets=SECRETS, owner="owner-1"
+        )
 
 
-def test_a_non_loopback_http_callback_is_refused_by_the_model() -> None:
-    # Given an http callback to another host
+def test_an_owner_without_a_secret_cannot_have_a_callback() -> None:
+    # When / Then
+    with pytest.raises(InsecureCallback):
+        check_callback(
+            "https://partner.example.com/hook",
+            allow_loopback=False,
+            secrets=SECRETS,
+            owner="owner-2",
+        )
+
+
+def test_a_callback_that_is_not_http_is_refused_by_the_model() -> None:
+    # Given a callback of another scheme
     # When a request is read with it
     with pytest.raises(ValidationError) as raised:
-        CreateJobRequest.model_validate(
-            {"filename": "a.csv", "callback_url": "http://example.com/hook"}
-        )
+        CreateJobRequest.model_validate({"filename": "a.csv", "callback_url": "file:///etc/passwd"})
 
     # Then the error is about the callback
     assert [error["loc"] for error in raised.value.errors()] == [("callback_url",)]

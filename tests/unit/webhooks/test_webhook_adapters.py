@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 import webhook_handler
-from webhook_secrets import NoSecrets, SsmSecrets, StaticSecrets
 
 from batchscore_core.settings import get_settings
+from batchscore_core.webhook_secrets import NoSecrets, ParameterSecrets
 
 
 @pytest.fixture
@@ -15,7 +15,6 @@ def function_env(monkeypatch):
     monkeypatch.setenv("DATA_BUCKET_NAME", "data")
     monkeypatch.setenv("WEBHOOK_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/webhooks")
     monkeypatch.delenv("WEBHOOK_SECRETS_PARAMETER", raising=False)
-    monkeypatch.delenv("BATCHSCORE_WEBHOOK_SECRET", raising=False)
     get_settings.cache_clear()
     webhook_handler.webhook_adapters.cache_clear()
     yield monkeypatch
@@ -23,7 +22,7 @@ def function_env(monkeypatch):
     webhook_handler.webhook_adapters.cache_clear()
 
 
-def test_the_ssm_parameter_is_the_secret_source_on_aws(function_env):
+def test_the_ssm_parameter_is_the_secret_source(function_env):
     # Given
     function_env.setenv("WEBHOOK_SECRETS_PARAMETER", "/batchscore/dev/webhook-secrets")
 
@@ -31,24 +30,11 @@ def test_the_ssm_parameter_is_the_secret_source_on_aws(function_env):
     secrets = webhook_handler.webhook_adapters().secrets
 
     # Then
-    assert isinstance(secrets, SsmSecrets)
+    assert isinstance(secrets, ParameterSecrets)
 
 
-def test_the_local_secret_wins_so_make_run_needs_no_ssm(function_env):
-    # Given both, as the local runtime sees the template's parameter name
-    function_env.setenv("WEBHOOK_SECRETS_PARAMETER", "/batchscore/dev/webhook-secrets")
-    function_env.setenv("BATCHSCORE_WEBHOOK_SECRET", "local-secret")
-
-    # When
-    secrets = webhook_handler.webhook_adapters().secrets
-
-    # Then
-    assert isinstance(secrets, StaticSecrets)
-    assert secrets.secret_for("any-owner") == b"local-secret"
-
-
-def test_without_any_secret_source_every_delivery_is_refused(function_env):
-    # Given neither variable
+def test_without_a_parameter_every_delivery_is_refused(function_env):
+    # Given no parameter name
 
     # When
     secrets = webhook_handler.webhook_adapters().secrets

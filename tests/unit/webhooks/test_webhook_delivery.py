@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 from webhook_delivery import DeliveryResult, WebhookMessage, deliver_webhook
-from webhook_secrets import StaticSecrets
 
 from batchscore_core.errors import JobNotFound
 from batchscore_core.models import JobStatus, Webhook
+from batchscore_core.webhook_secrets import StaticSecrets
 from batchscore_core.webhooks import DeliveryOutcome
 
 NOW = 1_800_000_000.0
@@ -60,7 +60,7 @@ def run(job_store, sender, queue, attempt=1, secrets=None, not_before=None):
     return deliver_webhook(
         message,
         store=job_store,
-        secrets=secrets or StaticSecrets({"partner-secret-id": b"s3cret"}),
+        secrets=secrets or StaticSecrets({"partner-client-id": b"s3cret"}),
         queue=queue,
         send=sender,
         now=lambda: NOW,
@@ -80,7 +80,7 @@ def test_a_2xx_answer_is_recorded_as_delivered(finished_job):
     assert (webhook.delivered, webhook.attempts, webhook.last_status) == (True, 1, 204)
 
 
-def test_the_post_is_signed_with_the_secret_named_by_the_webhook(finished_job):
+def test_the_post_is_signed_with_the_owners_secret(finished_job):
     # Given
     sender = ScriptedSender(OK)
 
@@ -93,11 +93,13 @@ def test_the_post_is_signed_with_the_secret_named_by_the_webhook(finished_job):
     ]
 
 
-def test_the_owner_picks_the_secret_when_the_webhook_names_none(finished_job):
-    # Given
-    job = finished_job.model_copy(update={"webhook": Webhook(url="https://p.example/h")})
+def test_a_secret_id_on_the_webhook_cannot_pick_another_owners_secret(finished_job):
+    # Given a webhook naming another partner's secret
+    job = finished_job.model_copy(
+        update={"webhook": Webhook(url="https://p.example/h", secret_id="other-partner")}
+    )
     sender = ScriptedSender(OK)
-    secrets = StaticSecrets({"partner-client-id": b"owner-secret"})
+    secrets = StaticSecrets({"partner-client-id": b"owner-secret", "other-partner": b"theirs"})
 
     # When
     run(MemoryStore(job), sender, RecordingQueue(), secrets=secrets)

@@ -71,10 +71,12 @@ def test_signed_headers_carry_signature_timestamp_event_and_delivery():
     body = b"{}"
 
     # When
-    headers = signed_headers(b"s", body, event="Job Failed", delivery="d1", timestamp=42)
+    headers = signed_headers(
+        b"s", body, owner="o1", event="Job Failed", delivery="d1", timestamp=42
+    )
 
     # Then
-    assert headers[SIGNATURE_HEADER] == f"v1={sign(b's', 42, body)}"
+    assert headers[SIGNATURE_HEADER] == f"v2={sign(b's', 42, body, owner='o1', delivery='d1')}"
     assert headers[TIMESTAMP_HEADER] == "42"
     assert headers[EVENT_HEADER] == "Job Failed"
     assert headers[DELIVERY_HEADER] == "d1"

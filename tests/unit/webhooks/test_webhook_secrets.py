@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from webhook_secrets import (
+
+from batchscore_core.webhook_secrets import (
     NoSecrets,
     SecretNotFound,
     SecretsUnavailable,
@@ -12,16 +13,16 @@ from webhook_secrets import (
 
 def test_parse_secrets_reads_a_json_map_of_strings():
     # Given
-    document = '{"client-a": "sa", "*": "fallback"}'
+    document = '{"client-a": "sa", "client-b": "sb"}'
 
     # When
     secrets = parse_secrets(document)
 
     # Then
-    assert secrets == {"client-a": b"sa", "*": b"fallback"}
+    assert secrets == {"client-a": b"sa", "client-b": b"sb"}
 
 
-@pytest.mark.parametrize("document", ["[]", '{"a": 1}', '{"a": ""}', "not json"])
+@pytest.mark.parametrize("document", ["[]", '{"a": 1}', '{"a": ""}', '{"": "x"}', "not json"])
 def test_parse_secrets_refuses_anything_else(document):
     # Given a document that is not a map of non-empty strings
 
@@ -30,18 +31,16 @@ def test_parse_secrets_refuses_anything_else(document):
         parse_secrets(document)
 
 
-def test_the_wildcard_entry_signs_for_unlisted_owners():
-    # Given
-    secrets = StaticSecrets({"*": b"local"})
+def test_a_shared_wildcard_secret_is_refused_so_no_partner_can_sign_for_another():
+    # Given the formerly documented {"*": secret}
+    document = '{"client-a": "sa", "*": "shared"}'
 
-    # When
-    secret = secrets.secret_for("anyone")
-
-    # Then
-    assert secret == b"local"
+    # When / Then
+    with pytest.raises(SecretsUnavailable):
+        parse_secrets(document)
 
 
-def test_an_unlisted_owner_without_wildcard_has_no_secret():
+def test_an_unlisted_owner_has_no_secret():
     # Given
     secrets = StaticSecrets({"client-a": b"sa"})
 

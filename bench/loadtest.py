@@ -1,0 +1,322 @@
+"""`make loadtest`: N jobs submitted at once through the local runtime, all must end final.
+
+The jobs come in three ways, mixed: a partner program (client-credentials token, POST /jobs,
+presigned POST), a person as the web page does it (user token, same calls), and drop-folder
+writes. Then: every job final, none lost, none made twice, no result written twice; it prints
+jobs per minute and the p50 / p95 time from submission to the final state.
+
+Without `--api-url` it starts its own local runtime on free loopback ports (per-owner job cap
+off, so one user may have all N jobs at once) and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from infra.local.ports import free_port
+from infra.local.settings import LOCAL_CREDENTIAL
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
+TIMEOUT = 60
+CHANNELS = ("api", "web", "dropbox")
+
+
+@dataclass(frozen=True)
+class Stack:
+    api_url: str
+    emulator_url: str
+    outputs: dict[str, Any]
+    demo_user: str
+    demo_password: str
+    region: str = "us-east-1"
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.emulator_url,
+            region_name=self.region,
+            aws_access_key_id=LOCAL_CREDENTIAL,
+            aws_secret_access_key=LOCAL_CREDENTIAL,
+            config=Config(signature_version="s3v4", max_pool_connections=64),
+        )
+
+
+@dataclass
+class Report:
+    jobs: int
+    by_status: dict[str, int]
+    by_channel: dict[str, int]
+    wall_seconds: float
+    latencies: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def jobs_per_minute(self) -> float:
+        return self.jobs / self.wall_seconds * 60 if self.wall_seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.jobs} jobs ({', '.join(f'{k} {v}' for k, v in sorted(self.by_channel.items()))}):"
+            f" {', '.join(f'{k} {v}' for k, v in sorted(self.by_status.items()))};"
+            f" all final in {self.wall_seconds:.1f} s = {self.jobs_per_minute:.0f} jobs/min;"
+            f" time to final p50 {self.percentile(0.5):.1f} s, p95 {self.percentile(0.95):.1f} s"
+        )
+
+
+def csv_bytes(rows: int, start: int) -> bytes:
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame.drop(columns=["target"])
+    picked = frame.iloc[[(start + i) % len(frame) for i in range(rows)]]
+    buffer = io.StringIO()
+    picked.to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+def user_token(stack: Stack) -> str:
+    answer = stack.client("cognito-idp").initiate_auth(
+        ClientId=stack.outputs["UserPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": stack.demo_user, "PASSWORD": stack.demo_password},
+    )
+    return str(answer["AuthenticationResult"]["AccessToken"])
+
+
+def partner_token(stack: Stack) -> str:
+    client = stack.client("cognito-idp").create_user_pool_client(
+        UserPoolId=stack.outputs["UserPoolId"],
+        ClientName=f"load-{uuid.uuid4().hex[:8]}",
+        GenerateSecret=True,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=["jobs/read", "jobs/write"],
+    )["UserPoolClient"]
+    answer = requests.post(
+        stack.outputs["TokenUrl"],
+        data={"grant_type": "client_credentials"},
+        auth=(client["ClientId"], client["ClientSecret"]),
+        timeout=TIMEOUT,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def run_load(
+    stack: Stack,
+    jobs: int,
+    *,
+    submitters: int = 32,
+    timeout: float = 1800,
+    web_token: str | None = None,
+) -> Report:
+    """Submit `jobs` jobs at once, mixed over the three channels; wait until all are final.
+
+    `web_token`: the person's access token (default: the demo user's).
+    """
+    tokens = {"api": partner_token(stack), "web": web_token or user_token(stack)}
+    tenant = f"load-{uuid.uuid4().hex[:8]}"
+    s3 = stack.client("s3")
+    bucket = stack.outputs["DataBucketName"]
+    submitted: dict[str, float] = {}  # input key -> when its upload finished
+    problems: list[str] = []
+
+    def submit(index: int) -> None:
+        channel = CHANNELS[index % len(CHANNELS)]
+        content = csv_bytes(5 + index % 7, start=index)
+        name = f"load-{index:05d}.csv"
+        if channel == "dropbox":
+            key = f"dropbox/{tenant}/{name}"
+            s3.put_object(Bucket=bucket, Key=key, Body=content)
+            submitted[key] = time.time()
+            return
+        headers = {"Authorization": f"Bearer {tokens[channel]}"}
+        created = requests.post(
+            f"{stack.api_url}/jobs", json={"filename": name}, headers=headers, timeout=TIMEOUT
+        )
+        if created.status_code != 201:
+            problems.append(f"POST /jobs {channel} #{index}: {created.status_code} {created.text}")
+            return
+        body = created.json()
+        upload = requests.post(
+            body["upload"]["url"],
+            data=body["upload"]["fields"],
+            files={"file": (name, content, "text/csv")},
+            timeout=TIMEOUT,
+        )
+        if upload.status_code not in (200, 201, 204):
+            problems.append(f"upload {channel} #{index}: {upload.status_code}")
+            return
+        submitted[body["job_id"]] = time.time()
+
+    started = time.time()
+    with ThreadPoolExecutor(max_workers=submitters) as pool:
+        list(pool.map(submit, range(jobs)))
+    table = stack.client("dynamodb")
+    table_name = stack.outputs["JobsTableName"]
+    deadline = time.monotonic() + timeout
+    while True:
+        items = scan(table, table_name, started)
+        mine = [item for item in items if belongs(item, submitted)]
+        if len(mine) >= len(submitted) and all(item["status"] in FINAL for item in mine):
+            break
+        if time.monotonic() > deadline:
+            problems.append(
+                f"not all final within {timeout:.0f} s: {Counter(i['status'] for i in mine)}"
+            )
+            break
+        time.sleep(1)
+    finals = [epoch(item["finished_at"]) for item in mine if item.get("finished_at")]
+    wall = (max(finals) if finals else time.time()) - started
+    latencies = [
+        epoch(item["finished_at"]) - submitted[submitted_key(item, submitted)]
+        for item in mine
+        if item.get("finished_at")
+    ]
+    problems += check(mine, submitted, s3, bucket)
+    return Report(
+        jobs=len(mine),
+        by_status=dict(Counter(item["status"] for item in mine)),
+        by_channel=dict(Counter(item["source"] for item in mine)),
+        wall_seconds=wall,
+        latencies=latencies,
+        problems=problems,
+    )
+
+
+def scan(client: Any, table_name: str, since: float) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table_name}
+    while True:
+        page = client.scan(**kwargs)
+        for raw in page.get("Items", []):
+            items.append({name: next(iter(value.values())) for name, value in raw.items()})
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def submitted_key(item: dict[str, Any], submitted: dict[str, float]) -> str:
+    for key in (item.get("input_key"), item.get("job_id")):
+        if key in submitted:
+            return str(key)
+    return ""
+
+
+def belongs(item: dict[str, Any], submitted: dict[str, float]) -> bool:
+    return submitted_key(item, submitted) != ""
+
+
+def epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def check(
+    jobs: list[dict[str, Any]], submitted: dict[str, float], s3: Any, bucket: str
+) -> list[str]:
+    """None lost, none duplicated, one result per succeeded job and no result twice."""
+    problems = []
+    keys = Counter(submitted_key(item, submitted) for item in jobs)
+    twice = [key for key, count in keys.items() if count > 1]
+    if twice:
+        problems.append(f"{len(twice)} inputs made more than one job: {twice[:3]}")
+    lost = set(submitted) - set(keys)
+    if lost:
+        problems.append(f"{len(lost)} submissions made no job: {sorted(lost)[:3]}")
+    results = Counter(item.get("result_key") for item in jobs if item["status"] == "SUCCEEDED")
+    if None in results or any(count > 1 for count in results.values()):
+        problems.append("a succeeded job without a result, or two jobs with one result key")
+    for key in results:
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=str(key))
+        versions = [v for v in listed.get("Versions", []) if v["Key"] == key]
+        if len(versions) != 1:
+            problems.append(f"{key}: {len(versions)} versions written")
+    not_done = [item["job_id"] for item in jobs if item["status"] != "SUCCEEDED"]
+    if not_done:
+        problems.append(f"{len(not_done)} jobs did not succeed: {not_done[:3]}")
+    return problems
+
+
+def start_runtime(state_dir: Path) -> tuple[subprocess.Popen[bytes], Stack]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update(
+        {
+            "BATCHSCORE_HOST": "127.0.0.1",
+            "BATCHSCORE_EMULATOR_PORT": str(free_port()),
+            "BATCHSCORE_API_PORT": str(free_port()),
+            "BATCHSCORE_WEB_PORT": str(free_port()),
+            "BATCHSCORE_LOCAL_DIR": str(state_dir),
+            "BATCHSCORE_LOCAL_POLL_WAIT_SECONDS": "1",
+        }
+    )
+    log = (state_dir / "runtime.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--parameter", "MaxActiveJobsPerOwner=0"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    ready = state_dir / "ready"
+    deadline = time.monotonic() + 180
+    while not ready.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            raise SystemExit(f"the local runtime did not start: see {state_dir / 'runtime.log'}")
+        time.sleep(0.5)
+    summary = json.loads(ready.read_text())
+    return process, Stack(
+        api_url=summary["api_url"],
+        emulator_url=summary["emulator_url"],
+        outputs=summary["outputs"],
+        demo_user=summary["demo_user"],
+        demo_password=summary["demo_password"],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--submitters", type=int, default=32)
+    parser.add_argument("--timeout", type=float, default=1800)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="batchscore-loadtest-") as work:
+        process, stack = start_runtime(Path(work))
+        try:
+            report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print(report.summary())
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,289 @@
+"""Who may do what: every route of the template by every kind of caller and broken token, over
+the local runtime's HTTP API (its gateway checks tokens as API Gateway's JWT authorizer does).
+
+For each call: the expected status, and nothing changed by a refused one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from infra.local.cfn_yaml import load_template
+from infra.local.oauth import moto_signing_key
+from tests.e2e.e2e_support import (
+    HTTP_TIMEOUT_SECONDS,
+    ApiUser,
+    create_user,
+    feature_csv,
+    feature_frame,
+    new_user,
+    signed_in,
+    wait_until_final,
+)
+from tests.local_stack import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = "public"
+JOB_ROUTES = {
+    ("GET", "/jobs/{job_id}"),
+    ("GET", "/jobs/{job_id}/result"),
+    ("POST", "/jobs/{job_id}/retry"),
+    ("POST", "/jobs/{job_id}/archive"),
+    ("DELETE", "/jobs/{job_id}"),
+}
+READ_ROUTES = {
+    ("GET", "/jobs"),
+    ("GET", "/jobs/{job_id}"),
+    ("GET", "/jobs/{job_id}/result"),
+    ("GET", "/model"),
+}
+WRITE_ROUTES = {("POST", "/jobs"), *((m, p) for m, p in JOB_ROUTES if m != "GET")}
+PREDICT_ROUTES = {("POST", "/predict")}
+# What the job's owner gets for its SUCCEEDED job (DELETE goes to a throwaway job of its own).
+OWNER_STATUS = {
+    ("POST", "/jobs"): 201,
+    ("GET", "/jobs"): 200,
+    ("GET", "/jobs/{job_id}"): 200,
+    ("GET", "/jobs/{job_id}/result"): 200,
+    ("POST", "/jobs/{job_id}/retry"): 409,  # SUCCEEDED is not retryable
+    ("POST", "/jobs/{job_id}/archive"): 200,
+    ("DELETE", "/jobs/{job_id}"): 204,
+    ("POST", "/predict"): 200,
+    ("GET", "/model"): 200,
+}
+
+
+def template_routes() -> list[tuple[str, str, bool]]:
+    """(method, path, public) of every HttpApi event of template.yaml."""
+    routes = []
+    for resource in load_template(REPO_ROOT / "template.yaml")["Resources"].values():
+        for event in (resource.get("Properties", {}).get("Events") or {}).values():
+            if event.get("Type") != "HttpApi":
+                continue
+            props = event["Properties"]
+            public = (props.get("Auth") or {}).get("Authorizer") == "NONE"
+            routes.append((props["Method"].upper(), props["Path"], public))
+    return sorted(routes)
+
+
+ROUTES = template_routes()
+KNOWN = {(m, p) for m, p, public in ROUTES if not public}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forged(claims: dict[str, Any], kind: str) -> str:
+    """A token that no valid authorizer accepts, built from a real token's claims."""
+    kid, key = moto_signing_key()
+    now = int(time.time())
+    if kind == "expired":
+        return jwt.encode(
+            {**claims, "iat": now - 7200, "exp": now - 3600}, key, "RS256", {"kid": kid}
+        )
+    if kind == "wrong_audience":
+        changed = {**claims, "client_id": "notaclientofthispool0000"}
+        return jwt.encode(changed, key, "RS256", {"kid": kid})
+    if kind == "wrong_issuer":
+        changed = {**claims, "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"}
+        return jwt.encode(changed, key, "RS256", {"kid": kid})
+    if kind == "bad_signature":
+        stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return jwt.encode(claims, stranger, "RS256", {"kid": kid})
+    header = {"kid": kid, "typ": "JWT"}
+    payload = _b64(json.dumps(claims).encode())
+    if kind == "alg_none":
+        return f"{_b64(json.dumps({**header, 'alg': 'none'}).encode())}.{payload}."
+    if kind == "hs256_public_key":  # the public key used as an HMAC secret (key confusion)
+        public_pem = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        signing_input = f"{_b64(json.dumps({**header, 'alg': 'HS256'}).encode())}.{payload}"
+        mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+        return f"{signing_input}.{_b64(mac)}"
+    raise ValueError(kind)
+
+
+BROKEN = [
+    "none",
+    "expired",
+    "bad_signature",
+    "alg_none",
+    "hs256_public_key",
+    "wrong_audience",
+    "wrong_issuer",
+    "id_token",
+]
+
+
+@dataclass
+class World:
+    stack: Any
+    owner: ApiUser
+    owner_claims: dict[str, Any]
+    owner_id_token: str
+    callers: dict[str, dict[str, str]]
+    job_id: str
+
+    def call(self, method: str, path: str, headers: dict[str, str], job_id: str) -> int:
+        answer = requests.request(
+            method,
+            self.stack.api_url + path.replace("{job_id}", job_id),
+            headers=headers,
+            json=request_body(method, path),
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
+        return answer.status_code
+
+    def snapshot(self) -> tuple[dict[str, Any], int]:
+        """The job as its owner sees it, and how many jobs the owner has."""
+        return self.owner.job(self.job_id), len(self.owner.all_jobs(archived="all"))
+
+
+def request_body(method: str, path: str) -> Any:
+    if (method, path) == ("POST", "/jobs"):
+        return {"filename": "matrix.csv"}
+    if path.endswith("/archive"):
+        return {"archived": False}  # the owner's allowed call leaves the job as it was
+    if path == "/predict":
+        return {"rows": [json.loads(feature_frame().iloc[0].to_json())]}
+    return None
+
+
+def partner_headers(stack: Any, scopes: list[str]) -> dict[str, str]:
+    client = stack.boto3_client("cognito-idp").create_user_pool_client(
+        UserPoolId=stack.outputs["UserPoolId"],
+        ClientName=f"matrix-{uuid.uuid4().hex[:8]}",
+        GenerateSecret=True,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=scopes,
+    )["UserPoolClient"]
+    answer = requests.post(
+        stack.outputs["TokenUrl"],
+        data={"grant_type": "client_credentials"},
+        auth=(client["ClientId"], client["ClientSecret"]),
+        timeout=HTTP_TIMEOUT_SECONDS,
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+PARTNERS = {
+    "partner_all_scopes": ["jobs/read", "jobs/write", "jobs/predict"],
+    "partner_without_read": ["jobs/write", "jobs/predict"],
+    "partner_without_write": ["jobs/read", "jobs/predict"],
+    "partner_without_predict": ["jobs/read", "jobs/write"],
+}
+CALLERS = ["owner", "another_user", "admin", *PARTNERS]
+
+
+@pytest.fixture(scope="module")
+def world(local_stack) -> World:
+    password = "Matrix-Owner-Pass-1"
+    username = create_user(local_stack, password)
+    tokens = local_stack.tokens(username, password)
+    owner = ApiUser(local_stack.api_url, tokens["AccessToken"])
+    job_id = owner.submit(feature_csv(5), "matrix.csv")
+    assert wait_until_final(owner, job_id, local_stack)["status"] == "SUCCEEDED"
+    return World(
+        stack=local_stack,
+        owner=owner,
+        owner_claims=jwt.decode(tokens["AccessToken"], options={"verify_signature": False}),
+        owner_id_token=tokens["IdToken"],
+        callers={
+            "owner": {"Authorization": f"Bearer {tokens['AccessToken']}"},
+            "another_user": {"Authorization": f"Bearer {new_user(local_stack).token}"},
+            "admin": {"Authorization": f"Bearer {signed_in(local_stack).token}"},  # demo user
+            **{name: partner_headers(local_stack, scopes) for name, scopes in PARTNERS.items()},
+        },
+        job_id=job_id,
+    )
+
+
+def expected_for(caller: str, method: str, path: str) -> int:
+    route = (method, path)
+    if caller == "owner":
+        return OWNER_STATUS[route]
+    if caller == "partner_without_read" and route in READ_ROUTES:
+        return 403
+    if caller == "partner_without_write" and route in WRITE_ROUTES:
+        return 403
+    if caller == "partner_without_predict" and route in PREDICT_ROUTES:
+        return 403
+    if route in JOB_ROUTES:
+        return 404  # another owner's job answers exactly like a missing one
+    return OWNER_STATUS[route]  # their own collection, their own job, the model, predictions
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "public"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES]
+)
+@pytest.mark.parametrize("broken", BROKEN)
+def test_a_missing_or_broken_token_is_refused_on_every_route(world, method, path, public, broken):
+    # Given a token that must not work (or none), built from the owner's own token
+    if broken == "none":
+        headers: dict[str, str] = {}
+    elif broken == "id_token":
+        headers = {"Authorization": f"Bearer {world.owner_id_token}"}
+    else:
+        headers = {"Authorization": f"Bearer {forged(world.owner_claims, broken)}"}
+    before = world.snapshot()
+
+    # When it calls the route on the owner's job
+    status = world.call(method, path, headers, world.job_id)
+
+    # Then 401 (public routes answer anyway), and nothing changed
+    assert status == (200 if public else 401)
+    assert world.snapshot() == before
+
+
+KNOWN_ROUTES = sorted(OWNER_STATUS)
+
+
+def test_the_matrix_knows_every_authenticated_route_of_the_template():
+    # Then a route added to the template without an entry here fails this test
+    assert set(KNOWN_ROUTES) >= KNOWN, sorted(KNOWN - set(KNOWN_ROUTES))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), KNOWN_ROUTES, ids=[f"{m} {p}" for m, p in KNOWN_ROUTES]
+)
+@pytest.mark.parametrize("caller", CALLERS)
+def test_each_caller_gets_exactly_what_it_may_and_a_refusal_changes_nothing(
+    world, caller, method, path
+):
+    # Given the caller, and the owner's SUCCEEDED job (a DELETE of the owner's own goes to a
+    # throwaway job, so the other cases keep theirs)
+    expected = expected_for(caller, method, path)
+    job_id = world.job_id
+    if caller == "owner" and method == "DELETE":
+        job_id = world.owner.create_job("throwaway.csv")["job_id"]
+    before = world.snapshot()
+
+    # When
+    status = world.call(method, path, world.callers[caller], job_id)
+
+    # Then
+    assert status == expected, f"{caller} {method} {path}"
+    after = world.snapshot()
+    if expected >= 400:
+        assert after == before
+    else:
+        # only the owner's harmless calls reached its job (archive false stamps updated_at)
+        assert {**after[0], "updated_at": ""} == {**before[0], "updated_at": ""}
