@@ -124,7 +124,7 @@ def sign_in(stack: Target, username: str, password: str) -> str:
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
-    return str(answer["AuthenticationResult"]["IdToken"])
+    return str(answer["AuthenticationResult"]["AccessToken"])
 
 
 def smoke_stack(stack: Target, say: Callable[[str], None] = print) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def default_model(local_stack: LocalStack) -> dict[str, Any]:
     """What the stack's GET /model says: the default model's champion and its schema."""
     answer = requests.get(
         f"{local_stack.api_url}/model",
-        headers={"Authorization": f"Bearer {local_stack.id_token()}"},
+        headers={"Authorization": f"Bearer {local_stack.access_token()}"},
         timeout=30,
     )
     answer.raise_for_status()
