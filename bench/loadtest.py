@@ -153,6 +153,8 @@ def run_load(
             submitted[key] = time.time()
             return
         headers = {"Authorization": f"Bearer {tokens[channel]}"}
+        if channel == "web":
+            headers["Origin"] = "http://127.0.0.1"  # browsers name the page; the API reads "web"
         created = requests.post(
             f"{stack.api_url}/jobs", json={"filename": name}, headers=headers, timeout=TIMEOUT
         )

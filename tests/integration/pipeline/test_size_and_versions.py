@@ -8,6 +8,7 @@ import process_handler
 import pytest
 import status_jobs
 import upload_handler
+import upload_limits
 
 from batchscore_core.adapters import transitions
 from batchscore_core.keys import upload_key
@@ -37,7 +38,7 @@ def limit_of(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     def set_limit(max_bytes: int) -> None:
         monkeypatch.setenv("MAX_UPLOAD_BYTES", str(max_bytes))
         get_settings.cache_clear()
-        upload_handler.ingest_limits.cache_clear()
+        upload_limits.ingest_limits.cache_clear()
         process_handler.run_settings.cache_clear()
 
     return set_limit
