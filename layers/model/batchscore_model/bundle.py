@@ -32,7 +32,6 @@ from batchscore_model.schema import (
 
 # Types skops does not trust by default and that a bundle may contain; anything else is refused.
 TRUSTED_TYPES = ["numpy.dtype", "sklearn.tree._tree.Tree"]
-MAX_RECORDS = 1000
 
 
 @dataclass(frozen=True)
@@ -87,12 +86,11 @@ class Bundle:
     def predict_records(
         self, rows: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Predict up to `MAX_RECORDS` JSON rows; errors are `{"row", "column", "message"}`.
+        """Predict JSON rows; errors are `{"row", "column", "message"}`.
 
-        The rows meet the same `RowContract` as a CSV's (missing tokens, finite numbers).
+        The rows meet the same `RowContract` as a CSV's (missing tokens, finite numbers). How many
+        rows one request may carry is the API's limit (`predict_contract.MAX_ROWS`), not the model's.
         """
-        if len(rows) > MAX_RECORDS:
-            raise ValueError(f"at most {MAX_RECORDS} rows per request, got {len(rows)}")
         raw = {name: [row.get(name) for row in rows] for name in self.info.feature_names}
         checked = self.contract.check(raw, len(rows), text_values=False)
         errors = [

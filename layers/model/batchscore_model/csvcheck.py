@@ -22,7 +22,6 @@ MAX_RECORD_CHARS = 8 << 20  # one record (a row, quoted newlines included)
 MAX_FIELD_CHARS = 131_072  # one field (Python's csv limit; a cell keeps 32,767 of them)
 MAX_COLUMNS = 16_384  # Excel's last column, XFD, outputs included
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 @dataclass(frozen=True)
