@@ -164,7 +164,8 @@ def test_a_slow_job_shows_queued_then_a_moving_bar_then_succeeded(
     # and while it ran, the page asked for the list about every second
     gaps = sorted(later - earlier for earlier, later in itertools.pairwise(polls))
     assert gaps
-    assert gaps[len(gaps) // 2] < 1.6, gaps
+    # 1 s between polls plus each answer's latency, which a loaded 2-core CI machine stretches
+    assert gaps[len(gaps) // 2] < 2.5, gaps
 
 
 # The page fits, notices cover nothing
