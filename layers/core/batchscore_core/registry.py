@@ -343,19 +343,7 @@ class ModelRegistry:
         condition = Attr("status").eq(UploadStatus.AWAITING_UPLOAD.value) | (
             Attr("status").eq(UploadStatus.VALIDATING.value) & Attr("lease_until").lt(now)
         )
-        try:
-            self._table.put_item(
-                Item={
-                    **_to_dynamo(claimed.model_dump(mode="json")),
-                    "sk": UPLOAD + upload.upload_id,
-                },
-                ConditionExpression=condition,
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == _CONDITION_FAILED:
-                return None
-            raise
-        return claimed
+        return claimed if self._put_upload_if(claimed, condition) else None
 
     def update_upload(
         self,
@@ -376,21 +364,25 @@ class ModelRegistry:
             }
         )
         condition = Attr("status").is_in([state.value for state in from_states])
+        return changed if self._put_upload_if(changed, condition) else None
+
+    # ---------------------------------------------------------------- internals
+
+    def _put_upload_if(self, upload: UploadRecord, condition: Any) -> bool:
+        """Write an upload's record when `condition` holds; False when it does not."""
         try:
             self._table.put_item(
                 Item={
-                    **_to_dynamo(changed.model_dump(mode="json")),
+                    **_to_dynamo(upload.model_dump(mode="json")),
                     "sk": UPLOAD + upload.upload_id,
                 },
                 ConditionExpression=condition,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == _CONDITION_FAILED:
-                return None
+                return False
             raise
-        return changed
-
-    # ---------------------------------------------------------------- internals
+        return True
 
     def _get(self, name: str, sort_key: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"name": name, "sk": sort_key}, ConsistentRead=True).get(
