@@ -13,6 +13,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from batchscore_model import workbook_sheets as sheets_of
 from batchscore_model.bundle import Bundle, Prediction
 from batchscore_model.chunks import CHUNK_CHARS, ChunkReader, TextChunk
 from batchscore_model.csvcheck import (
@@ -27,6 +28,7 @@ from batchscore_model.csvcheck import (
 )
 from batchscore_model.deflate import DEFAULT_LEVEL
 from batchscore_model.errors import InputRejected, Problem, problem
+from batchscore_model.explain import REASON_COLUMNS, Explainer, ExplainUnsupported, explainer_for
 from batchscore_model.parse import Layout, ParsedChunk, invalid_character, parse_chunk
 from batchscore_model.xlsx import EXCEL_MAX_ROWS, XlsxStreamWriter, column_widths
 from batchscore_model.xlsx_cells import (
@@ -59,6 +61,7 @@ class EngineOptions(BaseModel):
     max_bad_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
     sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
     max_details: int = Field(default=100, ge=1)
+    explain: bool = False  # reason_1..3 columns (batchscore_model.explain)
 
 
 class ScoreSummary(BaseModel):
@@ -69,6 +72,9 @@ class ScoreSummary(BaseModel):
     rows_rejected: int
     prediction_counts: dict[str, int]
     prediction_stats: dict[str, float]
+    prediction_histogram: list[
+        dict[str, object]
+    ] = []  # regressors: {"label", "count", "low", "high"}
     sheets: list[str]
     timings: dict[str, float]
     problems: Sequence[Mapping[str, object]]
@@ -93,14 +99,15 @@ def score_csv(
     progress: Progress | None = None,
     job_id: str | None = None,
     options: EngineOptions | None = None,
+    model_name: str | None = None,
 ) -> ScoreSummary:
     """Score every row of `source` into the workbook `sink`; raises `InputRejected`."""
-    run = _Run(bundle, options or EngineOptions(), job_id)
+    run = _Run(bundle, options or EngineOptions(), job_id, model_name)
     reader = ChunkReader(
         source, chunk_rows=run.options.chunk_rows, chunk_chars=run.options.chunk_chars
     )
     chunks = iter(reader)
-    layout, first, header_line = _read_header(chunks, bundle)
+    layout, first, header_line = _read_header(chunks, bundle, len(run.extra_columns))
     reader.header = layout.header
     run.warn(*_header_warnings(layout, header_line))
     writer = XlsxStreamWriter(
@@ -126,10 +133,10 @@ def _chain(first: TextChunk | None, rest: Iterator[TextChunk]) -> Iterator[TextC
 
 
 def _read_header(
-    chunks: Iterator[TextChunk], bundle: Bundle
+    chunks: Iterator[TextChunk], bundle: Bundle, extra_columns: int = 0
 ) -> tuple[Layout, TextChunk | None, int]:
     """The header record of the first chunk that holds one, and the rest of that chunk."""
-    max_columns = MAX_COLUMNS - len(bundle.output_names)
+    max_columns = MAX_COLUMNS - len(bundle.output_names) - extra_columns
     for chunk in chunks:
         delimiter = sniff_delimiter(chunk.text)
         reader = records(split_lines(chunk.text), delimiter)
@@ -180,10 +187,20 @@ def _after_lines(text: str, count: int) -> str:
 class _Run:
     """The counters and clocks of one `score_csv` call."""
 
-    def __init__(self, bundle: Bundle, options: EngineOptions, job_id: str | None) -> None:
+    def __init__(
+        self,
+        bundle: Bundle,
+        options: EngineOptions,
+        job_id: str | None,
+        model_name: str | None = None,
+    ) -> None:
         self.bundle = bundle
         self.options = options
         self.job_id = job_id
+        self.model_name = model_name
+        self.explainer = _explainer(bundle) if options.explain else None
+        self.extra_columns = REASON_COLUMNS if self.explainer is not None else []
+        self.predicted: list[np.ndarray] = []  # a regressor's predictions, for the histogram
         self.rows_read = 0
         self.rows_scored = 0
         self.rows_rejected = 0
@@ -203,7 +220,8 @@ class _Run:
         header_line: int,
     ) -> ScoreSummary:
         started = time.perf_counter()
-        header = layout.header + self.bundle.output_names
+        header = layout.header + self.bundle.output_names + self.extra_columns
+        scales = sheets_of.color_scales(self.bundle, len(layout.header))
         clock = time.perf_counter()
         begun = False
         for chunk in chunks:
@@ -216,10 +234,19 @@ class _Run:
             self._tally(prediction)
             self.timings["predict"] += time.perf_counter() - clock
             clock = time.perf_counter()
+            reasons: list[Column] = []
+            if self.explainer is not None:
+                reasons = [Texts(texts) for texts in self.explainer.reasons(parsed.features)]
+                self.timings["explain"] = self.timings.get("explain", 0.0) + (
+                    time.perf_counter() - clock
+                )
+                clock = time.perf_counter()
+            columns = _columns(parsed, layout, prediction, self.bundle) + reasons
             if not begun:
-                writer.begin_table(DATA_SHEET, header, _widths(header, chunk, layout))
+                widths = _widths(header, chunk, layout)
+                writer.begin_table(DATA_SHEET, header, widths, color_scales=scales)
                 begun = True
-            writer.append_columns(_columns(parsed, layout, prediction, self.bundle), parsed.rows)
+            writer.append_columns(columns, parsed.rows)
             self.timings["write"] += time.perf_counter() - clock
             if progress is not None:
                 progress(self.rows_read, chunk.bytes_read)
@@ -227,19 +254,34 @@ class _Run:
         self._final_checks(header_line)
         clock = time.perf_counter()
         if not begun:
-            writer.begin_table(DATA_SHEET, header, column_widths(header, []))
+            writer.begin_table(DATA_SHEET, header, column_widths(header, []), color_scales=scales)
         writer.end_table()
         self.timings["write"] += time.perf_counter() - clock
         self.timings["total"] = time.perf_counter() - started
         sheets = [*writer.sheet_names, SUMMARY_SHEET]
         sheets += [ERRORS_SHEET] if self.problems else []
         sheets += [WARNINGS_SHEET] if self.warnings else []
+        sheets += [sheets_of.COLUMNS_SHEET]
         summary = self._summary(sheets)
-        writer.write_sheet(SUMMARY_SHEET, ["item", "value"], _summary_rows(summary), [24.0, 48.0])
+        rows = _summary_rows(summary)
+        writer.write_sheet(
+            SUMMARY_SHEET, ["item", "value"], rows, [24.0, 48.0], chart=_chart(rows, self.bundle)
+        )
         for name, listed in ((ERRORS_SHEET, self.problems), (WARNINGS_SHEET, self.warnings)):
             if listed:
                 rows = [[p["line"], p["column"], p["message"]] for p in listed]
                 writer.write_sheet(name, ["line", "column", "message"], rows, [10.0, 24.0, 80.0])
+        writer.write_sheet(
+            sheets_of.COLUMNS_SHEET,
+            sheets_of.COLUMNS_HEADER,
+            sheets_of.columns_rows(
+                self.bundle,
+                layout.header,
+                explain=self.explainer is not None,
+                model_name=self.model_name,
+            ),
+            sheets_of.COLUMNS_WIDTHS,
+        )
         writer.close()
         summary.timings["total"] = round(time.perf_counter() - started, 4)
         return summary
@@ -278,6 +320,7 @@ class _Run:
             self.counts.update(dict(zip(labels.tolist(), counts.tolist(), strict=True)))
             return
         values = prediction.labels.astype(np.float64)
+        self.predicted.append(values)
         self.stats["min"] = min(self.stats["min"], float(values.min()))
         self.stats["max"] = max(self.stats["max"], float(values.max()))
         self.stats["sum"] += float(values.sum())
@@ -306,6 +349,7 @@ class _Run:
             }
         classes = self.bundle.info.classes or []
         counts = {label: self.counts.get(label, 0) for label in classes}
+        bins = sheets_of.histogram(np.concatenate(self.predicted)) if self.predicted else []
         return ScoreSummary(
             job_id=self.job_id,
             model_version=self.bundle.version,
@@ -314,6 +358,7 @@ class _Run:
             rows_rejected=self.rows_rejected,
             prediction_counts=counts,
             prediction_stats=stats,
+            prediction_histogram=[vars(b) for b in bins],
             sheets=sheets,
             timings={name: round(value, 4) for name, value in self.timings.items()},
             problems=self.problems[: self.options.max_details],
@@ -333,6 +378,7 @@ def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
     ]
     rows += [[f"prediction {label}", count] for label, count in summary.prediction_counts.items()]
     rows += [[f"prediction {name}", value] for name, value in summary.prediction_stats.items()]
+    rows += [[f"histogram {b['label']}", b["count"]] for b in summary.prediction_histogram]
     rows += [
         [f"seconds {name}", round(value, 4)]
         for name, value in summary.timings.items()
@@ -341,6 +387,23 @@ def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
     rows.append(["sheets", ", ".join(summary.sheets)])
     rows.append(["finished_at", datetime.now(UTC).isoformat(timespec="seconds")])
     return rows
+
+
+def _explainer(bundle: Bundle) -> Explainer:
+    try:
+        return explainer_for(bundle.estimator, bundle.info)
+    except ExplainUnsupported as exc:
+        message = f"reasons (explain) are not available for this model: {exc}"
+        raise InputRejected("explain_unsupported", message, [problem(message)]) from exc
+
+
+def _chart(rows: list[list[object]], bundle: Bundle) -> sheets_of.BarChart | None:
+    """The prediction distribution as a native column chart beside the summary's rows."""
+    if bundle.info.task == "regression":
+        title = "Predicted values (rows per range)"
+        return sheets_of.distribution_chart(rows, "histogram ", title=title, sheet=SUMMARY_SHEET)
+    title = "Predicted class (rows)"
+    return sheets_of.distribution_chart(rows, "prediction ", title=title, sheet=SUMMARY_SHEET)
 
 
 def _widths(header: list[str], chunk: TextChunk, layout: Layout) -> list[float]:
@@ -365,10 +428,11 @@ def _columns(
     elif bundle.info.task == "classification":
         columns.append(Labels(prediction.labels.astype(str).tolist()))
     else:
-        columns.append(Numbers(prediction.labels.astype(np.float64)))
+        style = sheets_of.prediction_style(bundle)
+        columns.append(Numbers(prediction.labels.astype(np.float64), style=style))
     if prediction.probabilities is not None:
         columns += [
-            Numbers(prediction.probabilities[:, k])
+            Numbers(prediction.probabilities[:, k], style=sheets_of.PROBABILITY_STYLE)
             for k in range(prediction.probabilities.shape[1])
         ]
     return columns

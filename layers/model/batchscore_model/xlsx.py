@@ -24,16 +24,28 @@ from batchscore_model.xlsx_cells import (
     text_cell,
     value_cell,
 )
+from batchscore_model.xlsx_chart import (
+    CHART_CONTENT_TYPE,
+    DRAWING_CONTENT_TYPE,
+    BarChart,
+    ColorScale,
+    chart_xml,
+    drawing_xml,
+    relationships,
+)
 
 __all__ = ["EMPTY_CELL", "EXCEL_MAX_CELL_CHARS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 HEADER_STYLE = 1
+PERCENT_STYLE = 2  # 0.0%: probabilities
+DECIMAL_STYLE = 3  # #,##0.00: predicted values
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_DRAWING = '<drawing r:id="rId1"/>'
 
 
 def column_letter(index: int) -> str:
@@ -61,6 +73,8 @@ class _Sheet:
     part: int
     columns: int
     rows: int = 0  # data rows under the header
+    scales: Sequence[ColorScale] = ()
+    chart: BarChart | None = None
 
 
 class XlsxStreamWriter:
@@ -84,6 +98,7 @@ class XlsxStreamWriter:
         self._deflater = Deflater(level=compresslevel, workers=workers)
         self._member: DeflatedMember | None = None
         self._table: tuple[str, list[str], list[float]] | None = None
+        self._scales: Sequence[ColorScale] = ()
 
     @property
     def sheet_names(self) -> list[str]:
@@ -93,8 +108,17 @@ class XlsxStreamWriter:
     def workers(self) -> int:
         return self._deflater.workers
 
-    def begin_table(self, base_name: str, header: list[str], widths: list[float]) -> None:
+    def begin_table(
+        self,
+        base_name: str,
+        header: list[str],
+        widths: list[float],
+        *,
+        color_scales: Sequence[ColorScale] = (),
+    ) -> None:
+        """Start the data table; `color_scales` apply to its columns on every sheet it fills."""
         self._table = (base_name, header, widths)
+        self._scales = color_scales
         self._open_sheet(base_name, header, widths, frozen=True)
 
     def append_columns(self, columns: Sequence[Column], count: int) -> None:
@@ -121,11 +145,18 @@ class XlsxStreamWriter:
         self._table = None
 
     def write_sheet(
-        self, name: str, header: list[str], rows: Iterable[Sequence[object]], widths: list[float]
+        self,
+        name: str,
+        header: list[str],
+        rows: Iterable[Sequence[object]],
+        widths: list[float],
+        *,
+        chart: BarChart | None = None,
     ) -> None:
-        """A small sheet of Python values (summary, errors, warnings)."""
+        """A small sheet of Python values (summary, errors, warnings), with an optional chart."""
         self._open_sheet(name, header, widths, frozen=True)
         sheet = self._sheets[-1]
+        sheet.chart = chart
         xml = []
         for row in rows:
             sheet.rows += 1
@@ -145,6 +176,16 @@ class XlsxStreamWriter:
             "xl/_rels/workbook.xml.rels": self._workbook_rels(),
             "xl/styles.xml": _STYLES,
         }
+        for number, sheet in enumerate(self._charted(), start=1):
+            assert sheet.chart is not None
+            parts[f"xl/worksheets/_rels/sheet{sheet.part}.xml.rels"] = relationships(
+                "drawing", f"../drawings/drawing{number}.xml"
+            )
+            parts[f"xl/drawings/drawing{number}.xml"] = drawing_xml(sheet.chart, number)
+            parts[f"xl/drawings/_rels/drawing{number}.xml.rels"] = relationships(
+                "chart", f"../charts/chart{number}.xml"
+            )
+            parts[f"xl/charts/chart{number}.xml"] = chart_xml(sheet.chart)
         for name, xml in parts.items():
             self._zip.writestr(name, xml)
         self._zip.close()
@@ -172,7 +213,8 @@ class XlsxStreamWriter:
         self, name: str, header: list[str], widths: list[float], *, frozen: bool
     ) -> None:
         part = len(self._sheets) + 1
-        self._sheets.append(_Sheet(name=name, part=part, columns=len(header)))
+        scales = self._scales if self._table is not None else ()
+        self._sheets.append(_Sheet(name=name, part=part, columns=len(header), scales=scales))
         self._member = DeflatedMember(self._zip, f"xl/worksheets/sheet{part}.xml", self._deflater)
         selected = ' tabSelected="1"' if part == 1 else ""
         pane = (
@@ -196,7 +238,10 @@ class XlsxStreamWriter:
 
     def _close_sheet(self) -> None:
         sheet = self._sheets[-1]
-        self._write(f"</sheetData>{self._autofilter(sheet)}</worksheet>")
+        self._write(
+            f"</sheetData>{self._autofilter(sheet)}{self._color_scales(sheet)}"
+            f"{_DRAWING if sheet.chart is not None else ''}</worksheet>"
+        )
         assert self._member is not None
         self._member.close()
         self._member = None
@@ -204,6 +249,21 @@ class XlsxStreamWriter:
     @staticmethod
     def _ref(sheet: _Sheet) -> str:
         return f"A1:{column_letter(max(sheet.columns, 1) - 1)}{sheet.rows + 1}"
+
+    def _charted(self) -> list[_Sheet]:
+        return [sheet for sheet in self._sheets if sheet.chart is not None]
+
+    @staticmethod
+    def _color_scales(sheet: _Sheet) -> str:
+        if not sheet.rows:
+            return ""
+        return "".join(
+            scale.rule(
+                f"{column_letter(scale.column)}2:{column_letter(scale.column)}{sheet.rows + 1}",
+                priority,
+            )
+            for priority, scale in enumerate(sheet.scales, start=1)
+        )
 
     def _autofilter(self, sheet: _Sheet) -> str:
         return f'<autoFilter ref="{self._ref(sheet)}"/>' if sheet.columns else ""
@@ -252,13 +312,18 @@ class XlsxStreamWriter:
             f'<Override PartName="/xl/worksheets/sheet{s.part}.xml" ContentType="{_CT}.worksheet+xml"/>'
             for s in self._sheets
         )
+        drawings = "".join(
+            f'<Override PartName="/xl/drawings/drawing{n}.xml" ContentType="{DRAWING_CONTENT_TYPE}"/>'
+            f'<Override PartName="/xl/charts/chart{n}.xml" ContentType="{CHART_CONTENT_TYPE}"/>'
+            for n in range(1, len(self._charted()) + 1)
+        )
         return (
             f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
             f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-            f"{sheets}</Types>"
+            f"{sheets}{drawings}</Types>"
         )
 
 
@@ -272,6 +337,7 @@ _ROOT_RELS = (
 )
 _STYLES = (
     f"{_XML_DECL}<styleSheet {_NS}>"
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
     "</fonts>"
@@ -283,9 +349,12 @@ _STYLES = (
     '<border><left/><right/><top/><bottom style="thin"><color auto="1"/></bottom><diagonal/>'
     "</border></borders>"
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1"'
-    ' applyBorder="1"/></cellXfs>'
+    ' applyBorder="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )

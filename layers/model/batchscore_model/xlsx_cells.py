@@ -75,17 +75,22 @@ def is_plain_numerals(texts: Sequence[str]) -> bool:
 
 @dataclass(frozen=True)
 class Numbers:
-    """Floats written in their shortest round-trip form; NaN is an empty cell."""
+    """Floats written in their shortest round-trip form; NaN is an empty cell.
+
+    `style`: the cell format's index in the workbook's styles (0: General).
+    """
 
     values: np.ndarray
+    style: int = 0
 
     def pieces(self) -> Pieces:
         floats = self.values.astype(np.float64, copy=False)
         written = list(map(float.__repr__, floats.tolist()))
         missing = np.isnan(floats)
+        opening = f'<c s="{self.style}"><v>' if self.style else NUMBER_OPEN
         if not missing.any():
-            return NUMBER_OPEN, written, NUMBER_CLOSE
-        cells = [f"<c><v>{text}</v></c>" for text in written]
+            return opening, written, NUMBER_CLOSE
+        cells = [f"{opening}{text}{NUMBER_CLOSE}" for text in written]
         for index in np.flatnonzero(missing).tolist():
             cells[index] = EMPTY_CELL
         return "", cells, ""

@@ -30,7 +30,7 @@ def test_score_writes_the_workbook_and_prints_one_line(
     assert code == 0
     assert len(lines) == 1
     assert "rows_scored=1" in lines[0]
-    assert openpyxl.load_workbook(target).sheetnames == ["predictions", "summary"]
+    assert openpyxl.load_workbook(target).sheetnames == ["predictions", "summary", "columns"]
 
 
 def test_score_reports_a_rejection_with_its_line(bundle_dir: Path, tmp_path: Path, capsys) -> None:

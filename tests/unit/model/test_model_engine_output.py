@@ -101,7 +101,7 @@ def test_summary_sheet_lists_job_model_counts_and_timings(score) -> None:
     summary, workbook = score(csv_text, job_id="job-42")
     # Then
     items = dict(rows(workbook["summary"])[1:])
-    assert workbook.sheetnames == ["predictions", "summary"]
+    assert workbook.sheetnames == ["predictions", "summary", "columns"]
     assert items["job_id"] == "job-42"
     assert items["model_version"] == "test-1"
     assert (items["rows_read"], items["rows_scored"], items["rows_rejected"]) == (2, 2, 0)
@@ -121,8 +121,8 @@ def test_rows_past_the_sheet_limit_continue_on_further_sheets(score) -> None:
     # Then
     names = ["predictions", "predictions_2", "predictions_3"]
     # a = 3..7 is past the training range: scored, with warnings
-    assert workbook.sheetnames == [*names, "summary", "warnings"]
-    assert summary.sheets == [*names, "summary", "warnings"]
+    assert workbook.sheetnames == [*names, "summary", "warnings", "columns"]
+    assert summary.sheets == [*names, "summary", "warnings", "columns"]
     assert [rows(workbook[name])[0][:2] for name in names] == [("a", "b")] * 3
     written = [row[0] for name in names for row in rows(workbook[name])[1:]]
     assert written == list(range(8))
@@ -135,7 +135,7 @@ def test_exactly_a_full_sheet_keeps_its_last_row(score) -> None:
     # When
     _, workbook = score(csv_text, sheet_row_limit=4)
     # Then
-    assert workbook.sheetnames == ["predictions", "summary"]
+    assert workbook.sheetnames == ["predictions", "summary", "columns"]
     assert [row[0] for row in rows(workbook["predictions"])[1:]] == [1, 2, -1]
 
 

@@ -118,7 +118,7 @@ def test_skip_scores_the_good_rows_and_lists_the_bad_ones(score) -> None:
     # Then
     assert (summary.rows_read, summary.rows_scored, summary.rows_rejected) == (25, 24, 1)
     # a = 3..11 is past the training range: scored, with warnings
-    assert workbook.sheetnames == ["predictions", "summary", "errors", "warnings"]
+    assert workbook.sheetnames == ["predictions", "summary", "errors", "warnings", "columns"]
     errors = list(workbook["errors"].iter_rows(values_only=True))
     assert errors == [
         ("line", "column", "message"),

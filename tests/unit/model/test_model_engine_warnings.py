@@ -51,4 +51,4 @@ def test_warnings_are_also_listed_when_bad_rows_are_skipped(score) -> None:
     # Then: the bad row is an error, not a warning
     assert [(p["line"], p["column"]) for p in summary.problems] == [(3, "a")]
     assert [(w["line"], w["column"]) for w in summary.warnings] == [(4, "b")]
-    assert workbook.sheetnames == ["predictions", "summary", "errors", "warnings"]
+    assert workbook.sheetnames == ["predictions", "summary", "errors", "warnings", "columns"]

@@ -1,0 +1,346 @@
+"""Reasons per row: exact additive contributions of each input column to one score.
+
+- Linear models (`coef_` and `intercept_`): coefficient times transformed value; the score is the
+  decision function (log-odds of the explained class for a logistic model, the prediction for a
+  regressor). Relative to the training mean where the pipeline centres (StandardScaler).
+- Tree ensembles (decision trees, random forests, extra trees): path contributions. Along each
+  row's path, the change of the node value is given to the feature its parent splits on; a
+  forest averages its trees. The score is the explained class's probability, or the prediction.
+
+Either way `bias + contributions.sum(axis=1)` is the score, and contributions on transformed
+columns are summed back to the input column they came from through the pipeline's imputers,
+scalers, one-hot encoders and ColumnTransformers. Anything else is refused (`ExplainUnsupported`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    MaxAbsScaler,
+    MinMaxScaler,
+    OneHotEncoder,
+    RobustScaler,
+    StandardScaler,
+)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from batchscore_model.schema import ModelInfo
+
+TOP_REASONS = 3
+REASON_COLUMNS = [f"reason_{k}" for k in range(1, TOP_REASONS + 1)]
+
+_ELEMENTWISE = (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)
+_TREES = (DecisionTreeClassifier, DecisionTreeRegressor)
+_FORESTS = (
+    RandomForestClassifier,
+    RandomForestRegressor,
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+)
+
+
+class ExplainUnsupported(Exception):
+    """The model cannot be explained exactly; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """Per row: `bias + values.sum(axis=1) == score`; columns are the model's input columns."""
+
+    values: np.ndarray  # rows x input columns
+    bias: np.ndarray  # rows
+    target: np.ndarray  # rows: the class (or "prediction") each row's score is about
+
+    @property
+    def score(self) -> np.ndarray:
+        return self.bias + self.values.sum(axis=1)
+
+
+class Explainer:
+    """Built once per bundle; `contributions` and `reasons` take a chunk of rows at once."""
+
+    def __init__(self, estimator: Any, info: ModelInfo) -> None:
+        self.info = info
+        steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
+        self._prepare = [step for _, step in steps[:-1]]
+        self._model = steps[-1][1]
+        names = info.feature_names
+        self._mapping = _mapping_of_steps(self._prepare, len(names))  # transformed x input
+        self._score = _scorer(self._model, self._mapping.shape[0], info)
+        self.kind = self._score.kind
+
+    def contributions(self, features: pd.DataFrame) -> Contributions:
+        transformed: Any = features
+        for step in self._prepare:
+            transformed = step.transform(transformed)
+        on_transformed, bias, target = self._score(transformed)
+        values = np.asarray(self._mapping.T @ on_transformed.T).T if len(features) else None
+        if values is None:
+            values = np.zeros((0, len(self.info.feature_names)))
+        return Contributions(values=values, bias=bias, target=target)
+
+    def reasons(self, features: pd.DataFrame) -> list[list[str]]:
+        """`TOP_REASONS` columns of text: the largest contributions by size, in words."""
+        found = self.contributions(features)
+        count = len(features)
+        width = found.values.shape[1]
+        top = min(TOP_REASONS, width)
+        if not count:
+            return [[] for _ in REASON_COLUMNS]
+        order = np.argpartition(-np.abs(found.values), top - 1, axis=1)[:, :top]
+        rows = np.arange(count)[:, None]
+        ranked = np.argsort(-np.abs(found.values[rows, order]), axis=1, kind="stable")
+        order = order[rows, ranked]
+        chosen = found.values[rows, order]
+        names = np.asarray(self.info.feature_names, dtype=object)
+        written = _written(features)
+        targets = found.target.tolist()
+        columns: list[list[str]] = []
+        for rank in range(TOP_REASONS):
+            if rank >= top:
+                columns.append([""] * count)
+                continue
+            at = order[:, rank]
+            shown = _shown(written[np.arange(count), at])
+            columns.append(
+                [
+                    _words(name, value, amount, target)
+                    for name, value, amount, target in zip(
+                        names[at].tolist(), shown, chosen[:, rank].tolist(), targets, strict=True
+                    )
+                ]
+            )
+        return columns
+
+
+def explainer_for(estimator: Any, info: ModelInfo) -> Explainer:
+    """The explainer of a bundle's estimator, or `ExplainUnsupported` saying why not."""
+    return Explainer(estimator, info)
+
+
+def _words(name: str, value: str, amount: float, target: str) -> str:
+    verb = "raises" if amount >= 0 else "lowers"
+    return f"{name} = {value} {verb} {target} by {abs(amount):.2f}"
+
+
+def _written(features: pd.DataFrame) -> np.ndarray:
+    """The rows' values as one object array (numbers stay floats until shown)."""
+    return features.to_numpy(dtype=object)
+
+
+def _shown(values: np.ndarray) -> list[str]:
+    return [_one_value(value) for value in values.tolist()]
+
+
+def _one_value(value: Any) -> str:
+    if value is None or value != value:
+        return "(missing)"
+    if isinstance(value, float | int):
+        return f"{value:.4g}"
+    return str(value)
+
+
+# --- transformed columns back to input columns -------------------------------------------
+
+
+def _mapping_of_steps(steps: Sequence[Any], width: int) -> sparse.csr_matrix:
+    """A 0/1 matrix, transformed columns x input columns, through every preparing step."""
+    mapping = sparse.identity(width, format="csr")
+    for step in steps:
+        mapping = _mapping(step, mapping.shape[0]) @ mapping
+    return sparse.csr_matrix(mapping)
+
+
+def _mapping(step: Any, width: int) -> sparse.csr_matrix:
+    if isinstance(step, Pipeline):
+        return _mapping_of_steps([s for _, s in step.steps], width)
+    if isinstance(step, _ELEMENTWISE) or step == "passthrough":
+        return sparse.identity(width, format="csr")
+    if isinstance(step, SimpleImputer):
+        kept = [k for k in range(width) if not _dropped_by_imputer(step, k)]
+        rows = list(kept)
+        indicator = getattr(step, "indicator_", None)
+        if step.add_indicator and indicator is not None:
+            rows += [int(k) for k in indicator.features_]
+        return _select(rows, width)
+    if isinstance(step, OneHotEncoder):
+        rows = []
+        for k, categories in enumerate(step.categories_):
+            kept = len(categories)
+            dropped = getattr(step, "drop_idx_", None)
+            if dropped is not None and dropped[k] is not None:
+                kept -= 1
+            rows += [k] * kept
+        if getattr(step, "_infrequent_enabled", False):
+            raise ExplainUnsupported(
+                "one-hot encoders with infrequent categories are not explained"
+            )
+        return _select(rows, width)
+    if isinstance(step, ColumnTransformer):
+        return _column_transformer(step, width)
+    raise ExplainUnsupported(
+        f"reasons are available for linear models and tree ensembles behind imputers, scalers "
+        f"and one-hot encoders; this model's {type(step).__name__} step is not explained"
+    )
+
+
+def _dropped_by_imputer(imputer: SimpleImputer, k: int) -> bool:
+    statistics = np.asarray(imputer.statistics_)
+    if getattr(imputer, "keep_empty_features", False):
+        return False
+    value = statistics[k]
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _select(rows: Sequence[int], width: int) -> sparse.csr_matrix:
+    data = np.ones(len(rows))
+    return sparse.csr_matrix((data, (np.arange(len(rows)), list(rows))), shape=(len(rows), width))
+
+
+def _column_transformer(step: ColumnTransformer, width: int) -> sparse.csr_matrix:
+    blocks = []
+    for name, transformer, columns in step.transformers_:
+        if transformer == "drop" or (name == "remainder" and transformer == "drop"):
+            continue
+        indexes = _column_indexes(step, columns, width)
+        if not len(indexes):
+            continue
+        inner = _mapping(transformer, len(indexes))
+        blocks.append(inner @ _select(indexes, width))
+    return sparse.csr_matrix(sparse.vstack(blocks)) if blocks else sparse.csr_matrix((0, width))
+
+
+def _column_indexes(step: ColumnTransformer, columns: Any, width: int) -> list[int]:
+    names = list(getattr(step, "feature_names_in_", []))
+    if isinstance(columns, slice):
+        return list(range(width))[columns]
+    items = list(np.atleast_1d(columns))
+    if items and isinstance(items[0], bool | np.bool_):
+        return [k for k, flag in enumerate(items) if flag]
+    return [names.index(item) if isinstance(item, str) else int(item) for item in items]
+
+
+# --- the score's contributions on transformed columns -------------------------------------
+
+
+class _Scorer:
+    kind = ""
+
+    def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+def _scorer(model: Any, width: int, info: ModelInfo) -> _Scorer:
+    if isinstance(model, (*_FORESTS, *_TREES)):
+        return _TreeScorer(model, width, info)
+    if hasattr(model, "coef_") and hasattr(model, "intercept_"):
+        return _LinearScorer(model, info)
+    raise ExplainUnsupported(
+        f"reasons are available for linear models and tree ensembles; "
+        f"{type(model).__name__} is not explained"
+    )
+
+
+class _LinearScorer(_Scorer):
+    kind = "linear"
+
+    def __init__(self, model: Any, info: ModelInfo) -> None:
+        self.coef = np.atleast_2d(np.asarray(model.coef_, dtype=np.float64))
+        self.intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
+        self.model = model
+        self.classifier = hasattr(model, "classes_")
+
+    def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        z = transformed.toarray() if sparse.issparse(transformed) else np.asarray(transformed)
+        z = z.astype(np.float64, copy=False)
+        count = len(z)
+        if not self.classifier:
+            target = np.full(count, "prediction", dtype=object)
+            return z * self.coef[0], np.full(count, self.intercept[0]), target
+        classes = np.asarray(self.model.classes_).astype(str)
+        if len(classes) == 2:  # one row of coefficients: the log-odds of classes[1]
+            target = np.full(count, classes[1], dtype=object)
+            return z * self.coef[0], np.full(count, self.intercept[0]), target
+        decision = z @ self.coef.T + self.intercept
+        chosen = decision.argmax(axis=1)
+        return z * self.coef[chosen], self.intercept[chosen], classes[chosen].astype(object)
+
+
+class _TreeScorer(_Scorer):
+    kind = "trees"
+
+    def __init__(self, model: Any, width: int, info: ModelInfo) -> None:
+        self.model = model
+        trees = list(model.estimators_) if isinstance(model, _FORESTS) else [model]
+        self.classifier = hasattr(model, "classes_")
+        self.classes = np.asarray(model.classes_).astype(str) if self.classifier else None
+        outputs = len(self.classes) if self.classes is not None else 1
+        # per node of every tree (stacked): its value, and what entering it changes
+        deltas, bias = [], np.zeros(outputs)
+        rows, cols = [], []
+        offset = 0
+        for tree in trees:
+            structure = tree.tree_
+            value = structure.value[:, 0, :].astype(np.float64)
+            if self.classifier:
+                value = value / value.sum(axis=1, keepdims=True)
+            parent = np.full(structure.node_count, -1)
+            for side in (structure.children_left, structure.children_right):
+                inner = np.flatnonzero(side >= 0)
+                parent[side[inner]] = inner
+            has_parent = np.flatnonzero(parent >= 0)
+            deltas.append(value[has_parent] - value[parent[has_parent]])
+            rows.append(has_parent + offset)
+            cols.append(structure.feature[parent[has_parent]])
+            bias += value[0]
+            offset += structure.node_count
+        scale = 1.0 / len(trees)
+        self.bias = bias * scale
+        self.nodes = offset
+        self.width = width
+        node_rows = np.concatenate(rows)
+        node_cols = np.concatenate(cols)
+        node_deltas = np.concatenate(deltas) * scale
+        self.by_output = [
+            sparse.csr_matrix((node_deltas[:, k], (node_rows, node_cols)), shape=(offset, width))
+            for k in range(outputs)
+        ]
+
+    def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        z = np.asarray(transformed, dtype=np.float32)
+        count = len(z)
+        if isinstance(self.model, _FORESTS):
+            paths, _ = self.model.decision_path(z)
+        else:
+            paths = self.model.decision_path(z)
+        paths = sparse.csr_matrix(paths, dtype=np.float64)
+        if self.classes is None:
+            target = np.full(count, "prediction", dtype=object)
+            return _dense(paths @ self.by_output[0]), np.full(count, self.bias[0]), target
+        if len(self.classes) == 2:
+            target = np.full(count, self.classes[1], dtype=object)
+            return _dense(paths @ self.by_output[1]), np.full(count, self.bias[1]), target
+        per_class = [_dense(paths @ matrix) for matrix in self.by_output]
+        scores = np.stack([c.sum(axis=1) for c in per_class], axis=1) + self.bias
+        chosen = scores.argmax(axis=1)
+        values = np.stack(per_class, axis=0)[chosen, np.arange(count)]
+        return values, self.bias[chosen], self.classes[chosen].astype(object)
+
+
+def _dense(matrix: Any) -> np.ndarray:
+    return np.asarray(matrix.toarray() if sparse.issparse(matrix) else matrix)
