@@ -322,12 +322,11 @@ class _TreeScorer(_Scorer):
         ]
 
     def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        z = np.asarray(transformed, dtype=np.float32)
-        count = len(z)
+        count = transformed.shape[0]
         if isinstance(self.model, _FORESTS):
-            paths, _ = self.model.decision_path(z)
+            paths, _ = self.model.decision_path(transformed)
         else:
-            paths = self.model.decision_path(z)
+            paths = self.model.decision_path(transformed)
         paths = sparse.csr_matrix(paths, dtype=np.float64)
         if self.classes is None:
             target = np.full(count, "prediction", dtype=object)
