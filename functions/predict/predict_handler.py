@@ -16,9 +16,9 @@ from batchscore_model.errors import BundleError
 from batchscore_model.loaded import model_bundle, resolve_model
 
 
-def score(rows: list[Row], model: str | None = None) -> PredictResponse:
+def score(rows: list[Row], model: str | None = None, explain: bool = False) -> PredictResponse:
     ref = resolve_model(model)
-    return predict_rows(rows, model_bundle(ref), model_name=ref.name)
+    return predict_rows(rows, model_bundle(ref), model_name=ref.name, explain=explain)
 
 
 app = api_app(

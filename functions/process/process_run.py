@@ -20,6 +20,7 @@ from process_progress import ProgressReporter, RunAbandoned
 
 from batchscore_core.models import ErrorDetail, Job, JobError, iso, utc_now
 from batchscore_core.observability import logger
+from batchscore_core.prediction_summary import distribution_of
 from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
 from batchscore_core.transitions import Transitions
 from batchscore_model.bundle import Bundle
@@ -119,7 +120,8 @@ def _score_and_store(
                     output,
                     progress=progress,
                     job_id=job.job_id,
-                    options=settings.engine_options,
+                    options=_options_of(job, settings.engine_options),
+                    model_name=job.model_name,
                 )
                 process_tracing.record_engine_stages(summary.timings, scoring_started, job.job_id)
         finally:
@@ -127,6 +129,11 @@ def _score_and_store(
         with process_tracing.stage("upload", job.job_id):
             version_id = data.upload_file(output, job.result_key, XLSX_CONTENT_TYPE)
     return StoredResult(key=job.result_key, version_id=version_id, summary=summary)
+
+
+def _options_of(job: Job, options: EngineOptions) -> EngineOptions:
+    """The deployment's engine options, with what the job asked for."""
+    return options.model_copy(update={"explain": True}) if job.explain else options
 
 
 def _succeed(
@@ -143,6 +150,13 @@ def _succeed(
         "warnings": [ErrorDetail.model_validate(w, from_attributes=True) for w in warnings],
         "warnings_total": int(getattr(summary, "warnings_total", len(warnings))),
     }
+    distribution = distribution_of(
+        getattr(summary, "prediction_counts", {}),
+        getattr(summary, "prediction_histogram", []),
+        getattr(summary, "prediction_stats", {}),
+    )
+    if distribution is not None:
+        changes["prediction_distribution"] = distribution
     done = life.succeed(
         job,
         changes,

@@ -16,7 +16,9 @@ from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row
 from batchscore_model.errors import BundleError
 
 
-def served_by_predict_function(rows: list[Row], model: str | None = None) -> PredictResponse:
+def served_by_predict_function(
+    rows: list[Row], model: str | None = None, explain: bool = False
+) -> PredictResponse:
     """API Gateway routes POST /predict to PredictFunction: here it is only documented."""
     raise NotFoundError()
 

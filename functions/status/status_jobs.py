@@ -54,6 +54,8 @@ def new_job(
         job_source(caller, from_browser=from_browser),
         Webhook(url=request.callback_url) if request.callback_url else None,
     )
+    if request.explain:
+        job = job.model_copy(update={"explain": True})
     if model is None:
         return job
     return job.model_copy(update={"model_name": model.name, "model_version": model.version})

@@ -47,6 +47,11 @@ class CreateJobRequest(BaseModel):
         description="`<name>` (its champion) or `<name>@<version>`; default: the default "
         "model's champion. Resolved now and recorded on the job as model_name + model_version.",
     )
+    explain: bool = Field(
+        default=False,
+        description="Add each row's top three reasons (reason_1..reason_3 columns): linear "
+        "models and tree ensembles only; another model's job is rejected with the reason.",
+    )
 
 
 class ArchiveRequest(BaseModel):

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from batchscore_core import keys
+from batchscore_core.prediction_summary import PredictionDistribution
 
 JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Owner = Annotated[
@@ -94,6 +95,10 @@ class Job(BaseModel):
     warnings: list[ErrorDetail] = Field(default_factory=list)
     warnings_total: int = 0
     model_version: str | None = None
+    # Reasons per row asked on POST /jobs (issue 16): reason_1..3 columns in the workbook.
+    explain: bool = False
+    # Set once scored: class counts, or a regressor's histogram (the web page charts it).
+    prediction_distribution: PredictionDistribution | None = None
     archived: bool = False
     error: JobError | None = None
     attempts: int = 0

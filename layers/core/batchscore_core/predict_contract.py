@@ -31,6 +31,13 @@ class PredictRequest(BaseModel):
             "model's champion",
         ),
     ] = None
+    explain: Annotated[
+        bool,
+        Field(
+            description="Each prediction gains `reasons`: its top three inputs by contribution "
+            "(linear models and tree ensembles; another model answers 422 `explain_unsupported`)",
+        ),
+    ] = False
 
 
 class PredictResponse(BaseModel):
@@ -39,7 +46,7 @@ class PredictResponse(BaseModel):
     predictions: list[dict[str, Any]]
 
 
-Score = Callable[[list[Row], str | None], PredictResponse]
+Score = Callable[[list[Row], str | None, bool], PredictResponse]
 
 
 def predict_router(score: Score) -> Router:
@@ -62,6 +69,6 @@ def predict_router(score: Score) -> Router:
     )
     def predict(request: PredictRequest) -> PredictResponse:
         caller_from_event(router.current_event.raw_event).require(PREDICT)
-        return score(request.rows, request.model)
+        return score(request.rows, request.model, request.explain)
 
     return router

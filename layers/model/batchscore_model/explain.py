@@ -94,38 +94,68 @@ class Explainer:
             values = np.zeros((0, len(self.info.feature_names)))
         return Contributions(values=values, bias=bias, target=target)
 
-    def reasons(self, features: pd.DataFrame) -> list[list[str]]:
-        """`TOP_REASONS` columns of text: the largest contributions by size, in words."""
+    def top(self, features: pd.DataFrame) -> tuple[Contributions, np.ndarray]:
+        """The contributions, and per row the indexes of its `TOP_REASONS` largest by size."""
         found = self.contributions(features)
-        count = len(features)
-        width = found.values.shape[1]
+        count, width = found.values.shape
         top = min(TOP_REASONS, width)
-        if not count:
-            return [[] for _ in REASON_COLUMNS]
-        order = np.argpartition(-np.abs(found.values), top - 1, axis=1)[:, :top]
+        if not count or not top:
+            return found, np.zeros((count, 0), dtype=np.intp)
+        sizes = np.abs(found.values)
+        order = np.argpartition(-sizes, top - 1, axis=1)[:, :top]
         rows = np.arange(count)[:, None]
-        ranked = np.argsort(-np.abs(found.values[rows, order]), axis=1, kind="stable")
-        order = order[rows, ranked]
-        chosen = found.values[rows, order]
+        ranked = np.argsort(-sizes[rows, order], axis=1, kind="stable")
+        return found, order[rows, ranked]
+
+    def reasons(self, features: pd.DataFrame) -> list[list[str]]:
+        """`TOP_REASONS` columns of text (the workbook's reason_1..3), in words."""
+        found, order = self.top(features)
+        count = len(features)
         names = np.asarray(self.info.feature_names, dtype=object)
-        written = _written(features)
+        written = features.to_numpy(dtype=object)
         targets = found.target.tolist()
+        everyone = np.arange(count)
         columns: list[list[str]] = []
         for rank in range(TOP_REASONS):
-            if rank >= top:
+            if rank >= order.shape[1]:
                 columns.append([""] * count)
                 continue
             at = order[:, rank]
-            shown = _shown(written[np.arange(count), at])
+            shown = [_one_value(value) for value in written[everyone, at].tolist()]
+            amounts = found.values[everyone, at].tolist()
             columns.append(
                 [
                     _words(name, value, amount, target)
                     for name, value, amount, target in zip(
-                        names[at].tolist(), shown, chosen[:, rank].tolist(), targets, strict=True
+                        names[at].tolist(), shown, amounts, targets, strict=True
                     )
                 ]
             )
         return columns
+
+    def reason_lists(self, features: pd.DataFrame) -> list[list[dict[str, Any]]]:
+        """Per row, its reasons as data (`/predict`): column, value, contribution, text."""
+        found, order = self.top(features)
+        written = features.to_numpy(dtype=object)
+        names = self.info.feature_names
+        listed = []
+        for row, chosen in enumerate(order.tolist()):
+            target = str(found.target[row])
+            reasons = []
+            for k in chosen:
+                value = written[row, k]
+                amount = float(found.values[row, k])
+                reasons.append(
+                    {
+                        "column": names[k],
+                        "value": None if _is_missing(value) else _plain(value),
+                        "contribution": amount,
+                        "towards": target,
+                        "text": _words(names[k], _one_value(value), amount, target),
+                    }
+                )
+            listed.append(reasons)
+        return listed
 
 
 def explainer_for(estimator: Any, info: ModelInfo) -> Explainer:
@@ -138,17 +168,16 @@ def _words(name: str, value: str, amount: float, target: str) -> str:
     return f"{name} = {value} {verb} {target} by {abs(amount):.2f}"
 
 
-def _written(features: pd.DataFrame) -> np.ndarray:
-    """The rows' values as one object array (numbers stay floats until shown)."""
-    return features.to_numpy(dtype=object)
+def _is_missing(value: Any) -> bool:
+    return value is None or value != value
 
 
-def _shown(values: np.ndarray) -> list[str]:
-    return [_one_value(value) for value in values.tolist()]
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _one_value(value: Any) -> str:
-    if value is None or value != value:
+    if _is_missing(value):
         return "(missing)"
     if isinstance(value, float | int):
         return f"{value:.4g}"
