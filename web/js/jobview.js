@@ -9,6 +9,8 @@ import {
   statusLabel,
 } from "./format.js";
 import { problemItem, problemsOf, warningCount } from "./jobdetails.js";
+import { toast } from "./notify.js";
+import { downloadResult, predictionSection } from "./predictionchart.js";
 
 export const PAGE_SIZE = 20;
 
@@ -61,6 +63,8 @@ export class JobView {
         facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]),
       ),
     ];
+    const predictions = predictionSection(job, { api: this.api, download: downloadResultOrSay });
+    if (predictions) body.push(predictions);
     if (job.error) {
       body.push(h("p", { class: "error-text" }, job.error.message));
       const problems = problemsOf(job.error);
@@ -83,6 +87,15 @@ export class JobView {
       );
     }
     $("job-dialog-body").replaceChildren(...body);
+  }
+}
+
+async function downloadResultOrSay(job, api) {
+  try {
+    await downloadResult(job, api);
+    toast(`Downloading the result of ${job.filename}: see your browser's downloads.`, { kind: "success" });
+  } catch (error) {
+    toast(`Cannot download ${job.filename}: ${error.message}`, { kind: "error" });
   }
 }
 
