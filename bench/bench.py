@@ -9,7 +9,9 @@ Each measurement runs in a fresh interpreter so that peak RSS belongs to that ru
 Each size is measured on the numeric file (the default schema's 30 features) and on a mixed one
 (an id, the features and a free-text column with commas, quotes and non-ASCII text). Floor
 ratios are taken at the largest size. Compression levels are compared once, at the size nearest
-100k rows. The last line is machine-readable.
+100k rows, and so is the cost of explaining (`"explain": true`, reason columns), for the default
+logistic pipeline and for the forest of models/breast-cancer/forest. The last line is
+machine-readable.
 """
 
 from __future__ import annotations
@@ -77,12 +79,23 @@ def _base_rows(columns: list[str]) -> np.ndarray:
     return np.asarray(load_breast_cancer(as_frame=True).data[columns].to_numpy())
 
 
-def run_engine(source: Path, target: Path, workers: int | None = None, level: int = 1) -> float:
+FOREST_DIR = Path(__file__).resolve().parents[1] / "models" / "breast-cancer" / "forest"
+
+
+def run_engine(
+    source: Path,
+    target: Path,
+    workers: int | None = None,
+    level: int = 1,
+    *,
+    explain: bool = False,
+    bundle_dir: Path | None = None,
+) -> float:
     from batchscore_model.bundle import load_bundle
     from batchscore_model.engine import EngineOptions, score_csv
 
-    bundle = load_bundle()
-    options = EngineOptions(workers=workers, compresslevel=level)
+    bundle = load_bundle(bundle_dir)
+    options = EngineOptions(workers=workers, compresslevel=level, explain=explain)
     started = time.perf_counter()
     with source.open("rb") as stream:
         score_csv(stream, bundle, target, options=options)
@@ -116,7 +129,11 @@ def run_naive(source: Path, target: Path) -> float:
 
 
 def child(kind: str, source: Path, target: Path) -> None:
-    if kind.startswith("engine"):  # engine:<workers or all>:<level>
+    if kind.startswith("explain"):  # explain:<default or forest>:<on or off>
+        _, model, explained = kind.split(":")
+        bundle_dir = FOREST_DIR if model == "forest" else None
+        seconds = run_engine(source, target, explain=explained == "on", bundle_dir=bundle_dir)
+    elif kind.startswith("engine"):  # engine:<workers or all>:<level>
         _, workers, level = kind.split(":")
         cores = None if workers == "all" else int(workers)
         seconds = run_engine(source, target, cores, int(level))
@@ -177,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     all_cores = f"engine:all:{DEFAULT_LEVEL}"
     level_rows = min(sizes, key=lambda size: abs(size - RATIO_ROWS))
     levels: dict[int, Measurement] = {}
+    explained: dict[str, Measurement] = {}
     with tempfile.TemporaryDirectory(prefix="batchscore-bench-") as workdir:
         for size in sizes:
             for name, generate in (("numeric", generate_csv), ("mixed", generate_mixed_csv)):
@@ -191,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
                 if name == "numeric" and size == level_rows:
                     for level in (int(level) for level in args.levels.split(",")):
                         levels[level] = measure(f"engine:all:{level}", source, target, size)
+                    for model in ("default", "forest"):
+                        for state in ("off", "on"):
+                            kind = f"explain:{model}:{state}"
+                            explained[kind] = measure(kind, source, target, size)
                 source.unlink()
                 e, one = (
                     results[name, all_cores, size],
@@ -211,6 +233,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"compression levels at {level_rows:,} numeric rows ({BACKEND}):")
     for level, m in sorted(levels.items()):
         print(f"  level {level}: {m.rows_per_s:>9,.0f} rows/s, workbook {m.output_mb:.1f} MB")
+    print(f"explain (reason columns) at {level_rows:,} numeric rows, engine with / without:")
+    explain_ratios = {}
+    for model in ("default", "forest"):
+        off, on = explained[f"explain:{model}:off"], explained[f"explain:{model}:on"]
+        explain_ratios[model] = on.seconds / off.seconds
+        print(
+            f"  {model:>7}: {off.seconds:.2f} s -> {on.seconds:.2f} s "
+            f"({explain_ratios[model]:.2f}x; {on.rows_per_s:,.0f} rows/s, "
+            f"peak {on.peak_rss_mb:,.0f} MB, workbook {on.output_mb:.1f} MB)"
+        )
     skipped = [size for size in sizes if ("numeric", "naive", size) not in results]
     if skipped:
         print(
@@ -235,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         f"floor_rows_per_s={floor:.0f} floor_ratio={big.rows_per_s / floor:.2f} "
         f"mixed_rows_per_s={mixed:.0f} mixed_floor_ratio={mixed / mixed_floor:.2f} "
         f"one_core_rows_per_s={one_core:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
-        f"load={load:.1f}"
+        f"load={load:.1f} explain_ratio={explain_ratios['default']:.2f} "
+        f"explain_forest_ratio={explain_ratios['forest']:.2f}"
     )
     return 0
 

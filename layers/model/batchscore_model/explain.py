@@ -54,6 +54,10 @@ _FORESTS = (
 )
 
 
+# Above this many node x column cells, tree paths are walked per chunk instead of tabulated.
+_TABLE_CELLS = 20_000_000
+
+
 class ExplainUnsupported(Exception):
     """The model cannot be explained exactly; the message says why, for the user."""
 
@@ -112,8 +116,8 @@ class Explainer:
         found, order = self.top(features)
         count = len(features)
         names = np.asarray(self.info.feature_names, dtype=object)
-        written = features.to_numpy(dtype=object)
-        targets = found.target.tolist()
+        numeric = all(dtype.kind in "fiub" for dtype in features.dtypes)
+        written = features.to_numpy(dtype=np.float64 if numeric else object)
         everyone = np.arange(count)
         columns: list[list[str]] = []
         for rank in range(TOP_REASONS):
@@ -121,16 +125,29 @@ class Explainer:
                 columns.append([""] * count)
                 continue
             at = order[:, rank]
-            shown = [_one_value(value) for value in written[everyone, at].tolist()]
-            amounts = found.values[everyone, at].tolist()
-            columns.append(
-                [
-                    _words(name, value, amount, target)
-                    for name, value, amount, target in zip(
-                        names[at].tolist(), shown, amounts, targets, strict=True
+            amounts = found.values[everyone, at]
+            effects = _effects(amounts, found.target)
+            values = written[everyone, at]
+            if numeric:  # one bound format over the whole column: no call per cell in Python
+                texts = list(
+                    map(
+                        _NUMERIC_REASON,
+                        names[at].tolist(),
+                        values.tolist(),
+                        effects,
+                        np.abs(amounts).tolist(),
                     )
-                ]
-            )
+                )
+                for index in np.flatnonzero(np.isnan(values)).tolist():
+                    texts[index] = _words(
+                        names[at[index]], _MISSING, amounts[index], str(found.target[index])
+                    )
+            else:
+                shown = [_one_value(value) for value in values.tolist()]
+                texts = list(
+                    map(_REASON, names[at].tolist(), shown, effects, np.abs(amounts).tolist())
+                )
+            columns.append(texts)
         return columns
 
     def reason_lists(self, features: pd.DataFrame) -> list[list[dict[str, Any]]]:
@@ -163,6 +180,23 @@ def explainer_for(estimator: Any, info: ModelInfo) -> Explainer:
     return Explainer(estimator, info)
 
 
+_MISSING = "(missing)"
+_REASON = "{} = {} {} by {:.2f}".format
+_NUMERIC_REASON = "{} = {:.4g} {} by {:.2f}".format
+
+
+def _effects(amounts: np.ndarray, targets: np.ndarray) -> list[str]:
+    """ "raises <target>" or "lowers <target>" per row."""
+    up = amounts >= 0
+    if len(targets) and (targets == targets[0]).all():
+        target = str(targets[0])
+        return np.where(up, f"raises {target}", f"lowers {target}").tolist()
+    return [
+        f"{'raises' if rising else 'lowers'} {target}"
+        for rising, target in zip(up.tolist(), targets.tolist(), strict=True)
+    ]
+
+
 def _words(name: str, value: str, amount: float, target: str) -> str:
     verb = "raises" if amount >= 0 else "lowers"
     return f"{name} = {value} {verb} {target} by {abs(amount):.2f}"
@@ -178,7 +212,7 @@ def _plain(value: Any) -> Any:
 
 def _one_value(value: Any) -> str:
     if _is_missing(value):
-        return "(missing)"
+        return _MISSING
     if isinstance(value, float | int):
         return f"{value:.4g}"
     return str(value)
@@ -349,21 +383,52 @@ class _TreeScorer(_Scorer):
             sparse.csr_matrix((node_deltas[:, k], (node_rows, node_cols)), shape=(offset, width))
             for k in range(outputs)
         ]
+        self.explained = [1] if outputs == 2 and self.classifier else list(range(outputs))
+        self.starts = np.cumsum([0] + [tree.tree_.node_count for tree in trees])[:-1]
+        self.tables = self._path_tables(trees) if offset * width <= _TABLE_CELLS else None
 
-    def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        count = transformed.shape[0]
+    def _path_tables(self, trees: list[Any]) -> list[np.ndarray]:
+        """Per explained output: each node's contributions summed from the root (nodes x width);
+        a row's contributions are then its leaves' rows added up, one gather per tree."""
+        tables = []
+        for k in self.explained:
+            deltas = self.by_output[k].toarray()
+            for tree, start in zip(trees, self.starts.tolist(), strict=True):
+                structure = tree.tree_
+                for node in range(structure.node_count):  # children come after their parent
+                    for child in (structure.children_left[node], structure.children_right[node]):
+                        if child >= 0:
+                            deltas[start + child] += deltas[start + node]
+            tables.append(deltas)
+        return tables
+
+    def _per_output(self, transformed: Any) -> list[np.ndarray]:
+        """Contributions (rows x width) towards each explained output."""
+        if self.tables is not None:
+            leaves = np.asarray(self.model.apply(transformed)).reshape(transformed.shape[0], -1)
+            found = []
+            for table in self.tables:
+                total = np.zeros((leaves.shape[0], self.width))
+                for t, start in enumerate(self.starts.tolist()):
+                    total += table[leaves[:, t] + start]
+                found.append(total)
+            return found
         if isinstance(self.model, _FORESTS):
             paths, _ = self.model.decision_path(transformed)
         else:
             paths = self.model.decision_path(transformed)
         paths = sparse.csr_matrix(paths, dtype=np.float64)
+        return [_dense(paths @ self.by_output[k]) for k in self.explained]
+
+    def __call__(self, transformed: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        count = transformed.shape[0]
         if self.classes is None:
             target = np.full(count, "prediction", dtype=object)
-            return _dense(paths @ self.by_output[0]), np.full(count, self.bias[0]), target
+            return self._per_output(transformed)[0], np.full(count, self.bias[0]), target
         if len(self.classes) == 2:
             target = np.full(count, self.classes[1], dtype=object)
-            return _dense(paths @ self.by_output[1]), np.full(count, self.bias[1]), target
-        per_class = [_dense(paths @ matrix) for matrix in self.by_output]
+            return self._per_output(transformed)[0], np.full(count, self.bias[1]), target
+        per_class = self._per_output(transformed)
         scores = np.stack([c.sum(axis=1) for c in per_class], axis=1) + self.bias
         chosen = scores.argmax(axis=1)
         values = np.stack(per_class, axis=0)[chosen, np.arange(count)]

@@ -20,6 +20,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from batchscore_model import explain
 from batchscore_model.bundle import Bundle, load_bundle
 from batchscore_model.derive import build_info
 from batchscore_model.engine import EngineOptions
@@ -188,3 +189,23 @@ def test_a_job_asking_reasons_of_another_estimator_is_rejected_with_the_reason(s
 
 def test_explain_is_off_unless_asked() -> None:
     assert EngineOptions().explain is False
+
+
+def test_large_forests_walk_the_paths_and_agree_with_the_tabulated_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given: the shipped forest, explained with leaf tables and with per-chunk path walks
+    bundle = load_bundle(ROOT / "models/breast-cancer/forest")
+    rows = pd.DataFrame(
+        {
+            spec.name: np.linspace(spec.min or 0.0, spec.max or 1.0, 30)
+            for spec in bundle.info.columns
+        }
+    )
+    tabulated = explainer_for(bundle.estimator, bundle.info).contributions(rows)
+    monkeypatch.setattr(explain, "_TABLE_CELLS", 0)
+    # When
+    walked = explainer_for(bundle.estimator, bundle.info).contributions(rows)
+    # Then
+    assert walked.values == pytest.approx(tabulated.values, abs=1e-12)
+    assert walked.score == pytest.approx(bundle.estimator.predict_proba(rows)[:, 1])
