@@ -235,8 +235,7 @@ def _mapping(step: Any, width: int) -> sparse.csr_matrix:
     if isinstance(step, _ELEMENTWISE) or step == "passthrough":
         return sparse.identity(width, format="csr")
     if isinstance(step, SimpleImputer):
-        kept = [k for k in range(width) if not _dropped_by_imputer(step, k)]
-        rows = list(kept)
+        rows = [k for k in range(width) if not _dropped_by_imputer(step, k)]
         indicator = getattr(step, "indicator_", None)
         if step.add_indicator and indicator is not None:
             rows += [int(k) for k in indicator.features_]
@@ -244,11 +243,11 @@ def _mapping(step: Any, width: int) -> sparse.csr_matrix:
     if isinstance(step, OneHotEncoder):
         rows = []
         for k, categories in enumerate(step.categories_):
-            kept = len(categories)
+            count = len(categories)
             dropped = getattr(step, "drop_idx_", None)
             if dropped is not None and dropped[k] is not None:
-                kept -= 1
-            rows += [k] * kept
+                count -= 1
+            rows += [k] * count
         if getattr(step, "_infrequent_enabled", False):
             raise ExplainUnsupported(
                 "one-hot encoders with infrequent categories are not explained"
