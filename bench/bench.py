@@ -10,8 +10,8 @@ Each size is measured on the numeric file (the default schema's 30 features) and
 (an id, the features and a free-text column with commas, quotes and non-ASCII text). Floor
 ratios are taken at the largest size. Compression levels are compared once, at the size nearest
 100k rows, and so is the cost of explaining (`"explain": true`, reason columns), for the default
-logistic pipeline and for the forest of models/breast-cancer/forest. The last line is
-machine-readable.
+logistic pipeline and for the forest of models/breast-cancer/forest (with and without, every core
+for compression, alternating, the best of three each). The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 RATIO_ROWS = 100_000
+EXPLAIN_REPEATS = 3  # the machine is shared: with and without explain alternate, best of 3
 SEED = 7
 
 
@@ -209,10 +210,13 @@ def main(argv: list[str] | None = None) -> int:
                 if name == "numeric" and size == level_rows:
                     for level in (int(level) for level in args.levels.split(",")):
                         levels[level] = measure(f"engine:all:{level}", source, target, size)
-                    for model in ("default", "forest"):
-                        for state in ("off", "on"):
-                            kind = f"explain:{model}:{state}"
-                            explained[kind] = measure(kind, source, target, size)
+                    for _ in range(EXPLAIN_REPEATS):  # alternating, the best of each
+                        for model in ("default", "forest"):
+                            for state in ("off", "on"):
+                                kind = f"explain:{model}:{state}"
+                                m = measure(kind, source, target, size)
+                                if kind not in explained or m.seconds < explained[kind].seconds:
+                                    explained[kind] = m
                 source.unlink()
                 e, one = (
                     results[name, all_cores, size],
