@@ -14,7 +14,7 @@ from process_faults import backoff_seconds
 from process_run import HandedBack, RunSettings, process_job
 from pydantic import Json
 
-from batchscore_core.adapters import data_store, job_queue, job_store, transitions
+from batchscore_core.adapters import data_store, drift_log, job_queue, job_store, transitions
 from batchscore_core.errors import JobNotFound
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
@@ -63,6 +63,7 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
             data=data_store(),
             bundle=bundle,
             settings=run_settings(),
+            drift_log=drift_log(),
         )
     except HandedBack:
         # Back soon rather than after the queue's visibility timeout (sized for a whole run).
