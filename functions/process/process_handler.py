@@ -50,7 +50,8 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(job_id=job_id)
     try:
         # The job names its registry version: loaded (or taken from the cache) before the claim.
-        bundle = model_bundle(job_model(job_store().get(job_id)))
+        model = job_model(job_store().get(job_id))
+        bundle = model_bundle(model)
     except JobNotFound:
         logger.info("no such job: delivery ignored")
         return
@@ -64,6 +65,7 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
             bundle=bundle,
             settings=run_settings(),
             drift_log=drift_log(),
+            model_name=model.name,
         )
     except HandedBack:
         # Back soon rather than after the queue's visibility timeout (sized for a whole run).

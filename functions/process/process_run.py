@@ -61,6 +61,7 @@ def process_job(
     bundle: Bundle,
     settings: RunSettings,
     drift_log: DriftLog | None = None,
+    model_name: str | None = None,
 ) -> Job | None:
     """The job as this attempt left it; None when the attempt did nothing (not ours to run).
 
@@ -68,11 +69,10 @@ def process_job(
     read, FAILED for anything else unexpected (a generic message; the detail is logged). A
     transient error hands the job back and raises HandedBack, so that the queue retries soon.
     """
-    job = life.claim(
-        job_id,
-        lease_seconds=lease_seconds,
-        changes={"started_at": iso(utc_now()), "model_version": bundle.version},
-    )
+    claimed: dict[str, Any] = {"started_at": iso(utc_now()), "model_version": bundle.version}
+    if model_name is not None:  # the registry model the job resolved to (its drift is filed so)
+        claimed["model_name"] = model_name
+    job = life.claim(job_id, lease_seconds=lease_seconds, changes=claimed)
     if job is None:
         return None
     logger.info("scoring", extra={"attempt": job.attempts, "model_version": bundle.version})
