@@ -11,7 +11,10 @@ Each size is measured on the numeric file (the default schema's 30 features) and
 ratios are taken at the largest size. Compression levels are compared once, at the size nearest
 100k rows, and so is the cost of explaining (`"explain": true`, reason columns), for the default
 logistic pipeline and for the forest of models/breast-cancer/forest (with and without, every core
-for compression, alternating, the best of three each). The last line is machine-readable.
+for compression, alternating, the best of three each). Drift monitoring (on by default) is
+measured at the largest size on the numeric file: the engine again without it
+(`EngineOptions(drift=False)`), and the overhead is their ratio. The last line is
+machine-readable.
 """
 
 from __future__ import annotations
@@ -91,12 +94,13 @@ def run_engine(
     *,
     explain: bool = False,
     bundle_dir: Path | None = None,
+    drift: bool = True,
 ) -> float:
     from batchscore_model.bundle import load_bundle
     from batchscore_model.engine import EngineOptions, score_csv
 
     bundle = load_bundle(bundle_dir)
-    options = EngineOptions(workers=workers, compresslevel=level, explain=explain)
+    options = EngineOptions(workers=workers, compresslevel=level, explain=explain, drift=drift)
     started = time.perf_counter()
     with source.open("rb") as stream:
         score_csv(stream, bundle, target, options=options)
@@ -134,10 +138,10 @@ def child(kind: str, source: Path, target: Path) -> None:
         _, model, explained = kind.split(":")
         bundle_dir = FOREST_DIR if model == "forest" else None
         seconds = run_engine(source, target, explain=explained == "on", bundle_dir=bundle_dir)
-    elif kind.startswith("engine"):  # engine:<workers or all>:<level>
-        _, workers, level = kind.split(":")
+    elif kind.startswith("engine"):  # engine[-nodrift]:<workers or all>:<level>
+        name, workers, level = kind.split(":")
         cores = None if workers == "all" else int(workers)
-        seconds = run_engine(source, target, cores, int(level))
+        seconds = run_engine(source, target, cores, int(level), drift=name != "engine-nodrift")
     elif kind == "floor":
         seconds = run_floor(source)
     else:
@@ -193,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'ratio':>6} {'xlsx MB':>8}"
     )
     all_cores = f"engine:all:{DEFAULT_LEVEL}"
+    no_drift = f"engine-nodrift:all:{DEFAULT_LEVEL}"
     level_rows = min(sizes, key=lambda size: abs(size - RATIO_ROWS))
     levels: dict[int, Measurement] = {}
     explained: dict[str, Measurement] = {}
@@ -205,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 kinds = [all_cores, f"engine:1:{DEFAULT_LEVEL}", "floor"]
                 if size <= args.naive_max_rows and name == "numeric":
                     kinds.append("naive")
+                if size == max(sizes) and name == "numeric":
+                    kinds.append(no_drift)
                 for kind in kinds:
                     results[name, kind, size] = measure(kind, source, target, size)
                 if name == "numeric" and size == level_rows:
@@ -264,6 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     mixed_floor = results["mixed", "floor", largest].rows_per_s
     one_core = results["numeric", f"engine:1:{DEFAULT_LEVEL}", largest].rows_per_s
     peak = max(m.peak_rss_mb for (_, kind, _), m in results.items() if kind.startswith("engine"))
+    plain = results["numeric", no_drift, largest]
+    drift_overhead = big.seconds / plain.seconds - 1.0
+    print(
+        f"drift at {largest:,} numeric rows: with {big.seconds:.2f} s "
+        f"({big.rows_per_s:,.0f} rows/s), without {plain.seconds:.2f} s "
+        f"({plain.rows_per_s:,.0f} rows/s), with/without {big.seconds / plain.seconds:.3f} "
+        f"(overhead {drift_overhead:+.1%})"
+    )
     print(f"ratio at {at:,} rows; floor ratios, cores and workbook size at {largest:,} rows")
     print(
         f"rows_per_s={engine_at:.0f} naive_rows_per_s={naive_rate:.0f} "
@@ -271,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         f"floor_rows_per_s={floor:.0f} floor_ratio={big.rows_per_s / floor:.2f} "
         f"mixed_rows_per_s={mixed:.0f} mixed_floor_ratio={mixed / mixed_floor:.2f} "
         f"one_core_rows_per_s={one_core:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
-        f"load={load:.1f} explain_ratio={explain_ratios['default']:.2f} "
+        f"load={load:.1f} drift_overhead={drift_overhead:.3f} "
+        f"explain_ratio={explain_ratios['default']:.2f} "
         f"explain_forest_ratio={explain_ratios['forest']:.2f}"
     )
     return 0

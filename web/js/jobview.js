@@ -9,6 +9,7 @@ import {
   statusLabel,
 } from "./format.js";
 import { problemItem, problemsOf, warningCount } from "./jobdetails.js";
+import { driftSection } from "./driftchart.js";
 import { toast } from "./notify.js";
 import { downloadResult, predictionSection } from "./predictionchart.js";
 
@@ -86,6 +87,8 @@ export class JobView {
         }),
       );
     }
+    const drift = driftSection(job.drift);
+    if (drift) body.push(drift);
     $("job-dialog-body").replaceChildren(...body);
   }
 }

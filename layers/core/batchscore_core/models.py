@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from batchscore_core import keys
+from batchscore_core.drift_models import JobDrift
 from batchscore_core.prediction_summary import PredictionDistribution
 
 JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -95,6 +96,7 @@ class Job(BaseModel):
     warnings: list[ErrorDetail] = Field(default_factory=list)
     warnings_total: int = 0
     model_version: str | None = None
+    drift: JobDrift | None = None  # set when scored (docs/drift.md); None before and on old items
     # Reasons per row asked on POST /jobs (issue 16): reason_1..3 columns in the workbook.
     explain: bool = False
     # Set once scored: class counts, or a regressor's histogram (the web page charts it).

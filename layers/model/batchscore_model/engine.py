@@ -27,6 +27,8 @@ from batchscore_model.csvcheck import (
     split_lines,
 )
 from batchscore_model.deflate import DEFAULT_LEVEL
+from batchscore_model.drift import DriftMonitor
+from batchscore_model.drift_sheet import DRIFT_SHEET, write_drift_sheet
 from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.explain import REASON_COLUMNS, Explainer, ExplainUnsupported, explainer_for
 from batchscore_model.parse import Layout, ParsedChunk, invalid_character, parse_chunk
@@ -62,6 +64,7 @@ class EngineOptions(BaseModel):
     sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
     max_details: int = Field(default=100, ge=1)
     explain: bool = False  # reason_1..3 columns (batchscore_model.explain)
+    drift: bool = True  # measure drift against the bundle's reference (docs/drift.md)
 
 
 class ScoreSummary(BaseModel):
@@ -80,6 +83,7 @@ class ScoreSummary(BaseModel):
     problems: Sequence[Mapping[str, object]]
     warnings: Sequence[Mapping[str, object]] = ()  # scored anyway: imputed, out of range, ...
     warnings_total: int = 0
+    drift: dict[str, object] | None = None  # the job's `drift` object; None when not measured
 
     def one_line(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.prediction_counts.items())
@@ -210,6 +214,7 @@ class _Run:
         self.counts: Counter[str] = Counter()
         self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
         self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
+        self.drift = DriftMonitor(bundle.reference) if options.drift else None
 
     def execute(
         self,
@@ -232,6 +237,8 @@ class _Run:
             clock = time.perf_counter()
             prediction = self.bundle.predict_frame(parsed.features)
             self._tally(prediction)
+            if self.drift is not None:
+                self.drift.update(parsed.features, prediction.labels, prediction.probabilities)
             self.timings["predict"] += time.perf_counter() - clock
             clock = time.perf_counter()
             reasons: list[Column] = []
@@ -262,7 +269,11 @@ class _Run:
         sheets += [ERRORS_SHEET] if self.problems else []
         sheets += [WARNINGS_SHEET] if self.warnings else []
         sheets += [sheets_of.COLUMNS_SHEET]
+        drift = self.drift.result() if self.drift is not None else None
+        # No reference, no sheet: the job says `unavailable`, the workbook stays as it was.
+        sheets += [DRIFT_SHEET] if drift is not None and self.bundle.reference else []
         summary = self._summary(sheets)
+        summary.drift = drift.to_job() if drift is not None else None
         rows = _summary_rows(summary)
         writer.write_sheet(
             SUMMARY_SHEET, ["item", "value"], rows, [24.0, 48.0], chart=_chart(rows, self.bundle)
@@ -282,6 +293,8 @@ class _Run:
             ),
             sheets_of.COLUMNS_WIDTHS,
         )
+        if DRIFT_SHEET in sheets and drift is not None:
+            write_drift_sheet(writer, drift)
         writer.close()
         summary.timings["total"] = round(time.perf_counter() - started, 4)
         return summary

@@ -91,7 +91,7 @@ def test_libreoffice_reads_the_chart_and_color_scales_it_saves_again(tmp_path: P
     # Then: what Calc understood is still there
     assert done.returncode == 0, done.stderr
     saved = openpyxl.load_workbook(out / "result.xlsx")
-    assert saved.sheetnames == ["predictions", "summary", "columns"]
+    assert saved.sheetnames == ["predictions", "summary", "columns", "drift"]
     assert len(saved["summary"]._charts) == 1
     rules = [entry.rules[0].type for entry in saved["predictions"].conditional_formatting]
     assert rules == ["colorScale"]
