@@ -308,6 +308,7 @@ MODEL_READS = {
     ("GET", "/models"),
     ("GET", "/models/{name}"),
     ("GET", "/models/{name}/versions/{version}"),
+    ("GET", "/models/{name}/drift"),
 }
 # What an admin gets: the alias move names the version the challenger already has (a 409 that
 # only a caller past the admin check can reach, and it writes nothing); a publish is started.
