@@ -694,3 +694,19 @@ def open_input(
         shutil.copyfileobj(source, out, READ_BYTES)
     name, stream = read_workbook(spooled, filename, sheet=sheet, limits=limits)
     return OpenedInput(io.BufferedReader(stream, READ_BYTES), kind, name, stream.position_fn)
+
+
+def gunzip_head(head: bytes, filename: str, *, whole: bool, limit: int = 256 << 10) -> bytes:
+    """The first `limit` bytes of the CSV inside a `.csv.gz`'s first bytes (the upload pre-check);
+    `whole` says `head` is the entire file."""
+    check_magic(head, "csv.gz", filename)
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        text = inflater.decompress(head, limit)
+    except zlib.error as exc:
+        raise _rejected(
+            "bad_gzip", f"{filename}: not a readable gzip file (it is damaged)"
+        ) from exc
+    if whole and not inflater.eof and len(text) < limit:
+        raise _rejected("bad_gzip", f"{filename}: not a readable gzip file (it ends early)")
+    return text
