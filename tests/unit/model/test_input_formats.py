@@ -29,7 +29,9 @@ def rows_of(data: bytes, name: str, tmp_path: Path, **options: object) -> list[l
     path = tmp_path / "book.xlsx"
     path.write_bytes(data)
     _, stream = read_workbook(path, name, **options)  # type: ignore[arg-type]
-    return list(csv.reader(io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8")))
+    return list(
+        csv.reader(io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8", newline=""))
+    )
 
 
 def rejection(data: bytes, tmp_path: Path, **options: object) -> InputRejected:
@@ -247,3 +249,24 @@ def test_bad_or_bombing_gzip_is_refused(
         open_input(io.BytesIO(data), "in.csv.gz", work_dir=tmp_path, limits=limits).stream.read()
     assert caught.value.code == code
     assert "in.csv.gz" in caught.value.message
+
+
+def test_prefixed_tags_self_closing_cells_and_escapes_read_like_excel_shows_them(
+    tmp_path: Path,
+) -> None:
+    # Given a sheet as some generators write it: an `x:` prefix, attributes with prefixes and
+    # single quotes, a self-closing styled cell, entities and Excel's _xHHHH_ escape
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = (
+        f'<?xml version="1.0"?><x:worksheet xmlns:x="{ns}"><x:sheetData>'
+        '<x:row r="1" x14ac:dyDescent="0.25"><x:c r="A1" t="inlineStr"><x:is><x:t>a &amp; b'
+        "</x:t></x:is></x:c><x:c r='B1' t=\"inlineStr\"><x:is><x:t>line_x000D_end</x:t></x:is>"
+        '</x:c></x:row><x:row r="2"><x:c r="A2" s="0"/><x:c r="B2"><x:f>1+1</x:f><x:v>2</x:v>'
+        "</x:c></x:row></x:sheetData></x:worksheet>"
+    )
+
+    # When read
+    rows = rows_of(workbook({"S": sheet}), "book.xlsx", tmp_path)
+
+    # Then every cell lands in its column with its text decoded
+    assert rows == [["a & b", "line\rend"], ["", "2"]]
