@@ -270,3 +270,20 @@ def test_prefixed_tags_self_closing_cells_and_escapes_read_like_excel_shows_them
 
     # Then every cell lands in its column with its text decoded
     assert rows == [["a & b", "line\rend"], ["", "2"]]
+
+
+def test_reading_a_workbook_tells_progress_how_far_into_the_file_it_is(tmp_path: Path) -> None:
+    # Given a workbook of 3,000 rows
+    sheet = sheet_xml([(n, [cell(f"A{n}", n), cell(f"B{n}", n * 0.5)]) for n in range(1, 3001)])
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook({"Sheet1": sheet}))
+
+    # When it is opened, then read to the end
+    opened = open_input(path.open("rb"), "book.xlsx", work_dir=tmp_path / ".")
+    assert opened.position is not None
+    before = opened.position()
+    lines = opened.stream.read().split(b"\r\n")
+
+    # Then the position went from 0 to the file's size, and every row came through
+    assert (before, opened.position()) == (0, path.stat().st_size)
+    assert (opened.sheet, lines[2999]) == ("Sheet1", b"3000,1500.0")
