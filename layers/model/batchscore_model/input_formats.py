@@ -800,6 +800,10 @@ def gunzip_head(head: bytes, filename: str, *, whole: bool, limit: int = 256 << 
     inflater = zlib.decompressobj(wbits=31)
     try:
         text = inflater.decompress(head, limit)
+        while inflater.eof and inflater.unused_data and len(text) < limit:  # the next member
+            rest = inflater.unused_data
+            inflater = zlib.decompressobj(wbits=31)
+            text += inflater.decompress(rest, limit - len(text))
     except zlib.error as exc:
         raise _rejected(
             "bad_gzip", f"{filename}: not a readable gzip file (it is damaged)"

@@ -18,6 +18,7 @@ from batchscore_model.input_formats import (
     CFB_MAGIC,
     Limits,
     excel_date,
+    gunzip_head,
     kind_of,
     open_input,
     read_workbook,
@@ -287,3 +288,11 @@ def test_reading_a_workbook_tells_progress_how_far_into_the_file_it_is(tmp_path:
     # Then the position went from 0 to the file's size, and every row came through
     assert (before, opened.position()) == (0, path.stat().st_size)
     assert (opened.sheet, lines[2999]) == ("Sheet1", b"3000,1500.0")
+
+
+def test_the_upload_pre_check_reads_every_gzip_member_of_a_head() -> None:
+    # Given a .csv.gz whose header is a gzip member of its own
+    packed = gzip.compress(b"id,x\n") + gzip.compress(b"1,2\n")
+
+    # When its head is decompressed / Then the rows of the second member are there too
+    assert gunzip_head(packed, "in.csv.gz", whole=True) == b"id,x\n1,2\n"
