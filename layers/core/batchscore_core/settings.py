@@ -42,6 +42,8 @@ class Settings(BaseModel):
     dropbox_tenant_models: str = Field(default="", alias="DROPBOX_TENANT_MODELS")
     # Template parameter MaxActiveJobsPerOwner: POST /jobs answers 429 beyond it (0: no cap).
     max_active_jobs_per_owner: int = Field(default=0, ge=0, alias="MAX_ACTIVE_JOBS_PER_OWNER")
+    # Retrain on sustained drift (issue 12): "" off, or "<k>/<n>" (drift_log.SustainedDrift).
+    drift_retrain_k_of_n: str = Field(default="", alias="DRIFT_RETRAIN_K_OF_N")
 
 
 @lru_cache(maxsize=1)
