@@ -86,20 +86,30 @@ def distribution_chart(
 
 
 def columns_rows(
-    bundle: Bundle, header: Sequence[str], *, explain: bool, model_name: str | None
+    bundle: Bundle,
+    header: Sequence[str],
+    *,
+    written: Sequence[str] | None = None,
+    explain: bool,
+    model_name: str | None,
 ) -> list[list[object]]:
-    """Every column of the predictions sheet, what it holds, then the model's facts."""
+    """Every column of the predictions sheet, what it holds, then the model's facts.
+
+    `header`: the file's columns by the schema's names; `written`: as the file wrote them."""
     info = bundle.info
     specs = {spec.name: spec for spec in info.columns}
     rows: list[list[object]] = []
-    for name in header:
+    for name, shown in zip(header, written or header, strict=True):
         spec = specs.get(name)
         if spec is None:
             rows.append(
-                [name, "input", "", "passed through as written; the model does not read it"]
+                [shown, "input", "", "passed through as written; the model does not read it"]
             )
             continue
-        rows.append([name, "model input", spec.dtype, _input_description(spec)])
+        description = _input_description(spec)
+        if shown != name:
+            description = f"read as the model's {name!r}; {description}"
+        rows.append([shown, "model input", spec.dtype, description])
     for spec in info.columns:
         if spec.name not in header:
             rows.append([spec.name, "model input", spec.dtype, "absent from the file: imputed"])
