@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from batchscore_core import registry_api
+from batchscore_core import registry_api, training_api
 from batchscore_core.api_errors import api_app
 from batchscore_core.model_files import BundleTampered
 
-app = api_app(registry_api.router, unavailable=[BundleTampered])
+app = api_app(registry_api.router, training_api.router, unavailable=[BundleTampered])
