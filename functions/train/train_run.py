@@ -45,7 +45,7 @@ from batchscore_core.registry_models import (
 )
 from batchscore_core.registry_publish import BundleToPublish, publish_bundle
 from batchscore_core.storage import DataStore
-from batchscore_core.training_files import TrainingFiles
+from batchscore_core.training_files import FileStatus, TrainingFiles
 from batchscore_core.training_gate import GateResult, judge, promotion_reason
 from batchscore_core.training_runs import RunStatus, TrainingRun, TrainingRuns
 from batchscore_model.bundle import Bundle, save_bundle
@@ -127,7 +127,20 @@ def candidate_version(recipe: Recipe, run_id: str) -> str:
 
 def load_data(run: TrainingRun, recipe: Recipe, info: ModelInfo, deps: RunDeps) -> Labelled:
     """The accepted files (the window's most recent), parsed against the champion's schema."""
-    files = deps.training_files.accepted(run.model, deps.window)
+    if run.files:
+        chosen = [deps.training_files.get(run.model, file_id) for file_id in run.files]
+        unusable = [
+            file_id
+            for file_id, record in zip(run.files, chosen, strict=True)
+            if record is None or record.status is not FileStatus.ACCEPTED
+        ]
+        if unusable:
+            raise TrainingDataError(
+                "file_not_accepted", f"not accepted training files: {', '.join(unusable)}"
+            )
+        files = [record for record in chosen if record is not None]
+    else:
+        files = deps.training_files.accepted(run.model, deps.window)
     if not files:
         rejected = [f for f in deps.training_files.all(run.model) if f.error]
         why = "; ".join(

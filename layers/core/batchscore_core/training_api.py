@@ -50,6 +50,16 @@ class TrainingFileList(BaseModel):
     items: list[dict[str, Any]]
 
 
+class RetrainRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="Train on exactly these accepted training files (default: the window)",
+    )
+
+
 class RetrainStarted(BaseModel):
     run_id: str
     status: RunStatus
@@ -149,8 +159,9 @@ def list_training_data(name: NamePath, caller: Reader) -> TrainingFileList:
     security=BEARER,
     responses={202: {"description": "The run, RUNNING"}},
 )
-def retrain(name: NamePath, caller: Admin) -> RetrainStarted:
-    run_id = start_run(name, "api", caller.label)
+def retrain(name: NamePath, caller: Admin, request: RetrainRequest | None = None) -> RetrainStarted:
+    files = request.files if request is not None else None
+    run_id = start_run(name, "api", caller.label, files=files)
     return RetrainStarted(run_id=run_id, status=RunStatus.RUNNING)
 
 

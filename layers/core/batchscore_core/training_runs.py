@@ -60,10 +60,11 @@ class TrainingRun(BaseModel):
     gate: dict[str, Any] = Field(default_factory=lambda: {"passed": False, "checks": []})
     error: dict[str, Any] | None = None
     lease_until: int = 0  # epoch s: after it, a RUNNING run is taken to have crashed
-    seconds: float | None = None  # how long fitting and evaluating took (not in the API)
+    seconds: float | None = None  # how long fitting took (not in the API)
+    files: list[str] = Field(default_factory=list)  # chosen file ids; empty: the window
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"by", "lease_until", "seconds"})
+        return self.model_dump(mode="json", exclude={"by", "lease_until", "seconds", "files"})
 
     @property
     def lease_expired(self) -> bool:
@@ -115,7 +116,15 @@ class TrainingRuns:
 
     # ---------------------------------------------------------------- start
 
-    def start(self, model: str, trigger: str, by: str, *, lease_seconds: int) -> TrainingRun:
+    def start(
+        self,
+        model: str,
+        trigger: str,
+        by: str,
+        *,
+        lease_seconds: int,
+        files: list[str] | None = None,
+    ) -> TrainingRun:
         """A RUNNING run holding the model's lock; RunInProgress when another run holds it."""
         now = int(time.time())
         held = self._get(model, LOCK)
@@ -128,6 +137,7 @@ class TrainingRuns:
             by=by,
             started_at=iso(utc_now()),
             lease_until=now + lease_seconds,
+            files=files or [],
         )
         lock: dict[str, Any] = {
             "TableName": self.table_name,

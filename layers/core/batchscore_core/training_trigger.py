@@ -61,12 +61,13 @@ def begin_run(
     registry: ModelRegistry,
     runs: TrainingRuns,
     lease_seconds: int,
+    files: list[str] | None = None,
 ) -> str:
     """The run recorded as RUNNING with the model's lock (not queued)."""
     record = registry.get_model(model)
     if not record.training.label:
         raise NoRecipe(model)
-    run = runs.start(model, trigger, by, lease_seconds=lease_seconds)
+    run = runs.start(model, trigger, by, lease_seconds=lease_seconds, files=files)
     logger.info("training run started", extra={"model": model, "run_id": run.run_id})
     return run.run_id
 
@@ -79,8 +80,12 @@ def start_run(
     registry: ModelRegistry | None = None,
     runs: TrainingRuns | None = None,
     queue: TrainingQueue | None = None,
+    files: list[str] | None = None,
 ) -> str:
-    """Start a run and queue it for TrainFunction; answers its run id (see the module doc)."""
+    """Start a run and queue it for TrainFunction; answers its run id (see the module doc).
+
+    `files`: the training file ids to train on; None trains on the window of accepted files.
+    """
     runs = runs or training_runs()
     run_id = begin_run(
         model,
@@ -89,6 +94,7 @@ def start_run(
         registry=registry or adapters.model_registry(),
         runs=runs,
         lease_seconds=get_settings().training_lease_seconds,
+        files=files,
     )
     try:
         (queue or training_queue()).send(model, run_id, trigger)

@@ -236,3 +236,39 @@ def test_the_candidate_version_names_the_recipe_and_run(registry: Registry) -> N
     assert train_run.candidate_version(recipe, "20261201T000000Z-abcd1234") == (
         "breast-cancer-logistic-20261201T000000Z-abcd1234"
     )
+
+
+def test_a_run_trains_on_the_files_it_names(
+    stack: Stack, training_queue: Queue, training_data_queue: Queue
+) -> None:
+    # Given good data, then shuffled data: the window would hold both
+    good = upload_training_file(stack, training_data_queue, labelled_csv())
+    upload_training_file(stack, training_data_queue, labelled_csv(shuffled=True))
+
+    # When a run names only the good file
+    started = call(
+        "POST", f"/models/{MODEL}/retrain", admin=True, body={"files": [good["file_id"]]}
+    )
+    stack.drain(training_queue, train_handler.lambda_handler)
+    run = call("GET", f"/models/{MODEL}/runs/{started.body['run_id']}").body
+
+    # Then it trains on that file only
+    assert run["status"] == "PROMOTED", run
+    assert run["rows"]["train"] + run["rows"]["holdout"] == 569
+
+
+def test_a_schedule_message_starts_a_run_in_the_function(
+    stack: Stack, training_queue: Queue
+) -> None:
+    # Given the message a schedule sends (the model, no run)
+    stack.sqs.send_message(
+        QueueUrl=training_queue.url, MessageBody='{"model": "breast-cancer", "trigger": "schedule"}'
+    )
+
+    # When TrainFunction receives it
+    stack.drain(training_queue, train_handler.lambda_handler)
+
+    # Then it started (and ended) a run of its own, recorded with its trigger
+    runs = call("GET", f"/models/{MODEL}/runs").body["items"]
+    assert [(run["trigger"], run["status"]) for run in runs] == [("schedule", "FAILED")]
+    assert runs[0]["error"]["code"] == "no_training_data"
