@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from train_data import MAX_TRAINING_FILE_BYTES, parse_labelled
 from train_recipes import recipe_for
@@ -12,6 +13,7 @@ from batchscore_core.models import iso, utc_now
 from batchscore_core.observability import logger
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.registry_models import ModelNotFound
+from batchscore_core.settings import get_settings
 from batchscore_core.storage import DataStore
 from batchscore_core.training_files import (
     FileStatus,
@@ -21,6 +23,11 @@ from batchscore_core.training_files import (
 )
 from batchscore_model.errors import InputRejected, problem
 from batchscore_model.schema import ModelInfo
+
+
+@lru_cache(maxsize=1)
+def training_files() -> TrainingFiles:
+    return TrainingFiles(get_settings().models_table_name)
 
 
 def _rejection(code: str, message: str) -> dict[str, object]:

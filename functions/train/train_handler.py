@@ -1,15 +1,12 @@
-"""TrainFunction: retraining runs (TrainingQueue) and training-file checks (TrainingDataQueue).
+"""TrainFunction: retraining runs from TrainingQueue.
 
-A TrainingQueue message names a run the API (or another trigger) started, or, from a
-schedule, only the model: then this function starts the run itself. An S3 notification of a
-CSV under `training/<name>/` is checked and recorded ACCEPTED or REJECTED.
+A message names a run the API (or another trigger) started, or, from a schedule, only the
+model: then this function starts the run itself.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +17,18 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from train_check import check_training_object
+from train_check import training_files
 from train_recipes import recipe_for
 from train_run import RunDeps, execute
 
 from batchscore_core import adapters
 from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import S3NotificationBody, created_objects
 from batchscore_core.settings import get_settings
-from batchscore_core.training_files import TrainingFiles
 from batchscore_core.training_runs import RunInProgress, RunStatus
 from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
 from batchscore_model.loaded import model_bundle
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-@lru_cache(maxsize=1)
-def training_files() -> TrainingFiles:
-    return TrainingFiles(get_settings().models_table_name)
 
 
 def run_deps() -> RunDeps:
@@ -93,19 +83,7 @@ def handle_run(message: RunMessage) -> None:
 
 
 def record_handler(record: SQSRecord) -> None:
-    body = json.loads(record.body)
-    if "Records" in body or "Event" in body:
-        for obj in created_objects(S3NotificationBody.model_validate(body)):
-            check_training_object(
-                obj.key,
-                size=obj.size,
-                registry=adapters.model_registry(),
-                model_files=adapters.model_files(),
-                data=adapters.data_store(),
-                files=training_files(),
-            )
-        return
-    handle_run(RunMessage.model_validate(body))
+    handle_run(RunMessage.model_validate_json(record.body))
 
 
 @logger.inject_lambda_context

@@ -169,6 +169,10 @@ def request_body(method: str, path: str) -> Any:
         return {"version": "matrix", "reason": "matrix"}
     if (method, path) == ("POST", "/models/{name}/versions"):
         return {"filename": "matrix.tar.gz"}
+    if (method, path) == ("POST", "/models/{name}/training-data"):
+        return {"filename": "matrix.csv"}
+    if (method, path) == ("POST", "/models/{name}/retrain"):
+        return {"files": ["matrix"]}
     return None
 
 

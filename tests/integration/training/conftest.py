@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import train_handler
+import train_check
 
 from batchscore_core import training_api
 from batchscore_core.settings import get_settings
@@ -25,7 +25,7 @@ def clear_training_caches() -> None:
     get_settings.cache_clear()
     clear_training_adapters()
     training_api.training_files.cache_clear()
-    train_handler.training_files.cache_clear()
+    train_check.training_files.cache_clear()
 
 
 @pytest.fixture

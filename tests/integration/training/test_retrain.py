@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+import train_data_handler
 import train_handler
 import train_run
 
@@ -43,7 +44,7 @@ def upload_training_file(stack: Stack, data_queue: Queue, body: bytes) -> dict:
     file_id = created.body["file_id"]
     stack.put_object(created.body["upload"]["fields"]["key"], body)
     # When S3's notification reaches TrainFunction
-    stack.drain(data_queue, train_handler.lambda_handler)
+    stack.drain(data_queue, train_data_handler.lambda_handler)
     listed = call("GET", f"/models/{MODEL}/training-data").body["items"]
     return next(item for item in listed if item["file_id"] == file_id)
 
