@@ -173,6 +173,12 @@ def test_a_file_without_the_label_is_rejected_with_the_column_named(
     assert record["error"]["details"][0]["column"] == "diagnosis"
 
 
+def _timed_read(admin: ApiUser) -> float:
+    started = time.monotonic()
+    admin.get_json(f"/models/{MODEL}/runs")
+    return time.monotonic() - started
+
+
 def test_two_triggers_at_once_start_one_run(admin: ApiUser, stack: LocalStack) -> None:
     good = add_training_file(admin, stack, labelled_csv())
     before = {run["run_id"] for run in admin.get_json(f"/models/{MODEL}/runs")["items"]}
@@ -181,6 +187,14 @@ def test_two_triggers_at_once_start_one_run(admin: ApiUser, stack: LocalStack) -
         return admin.request("POST", f"/models/{MODEL}/retrain", json={"files": [good["file_id"]]})
 
     with ThreadPoolExecutor(max_workers=2) as pool:
+        # Two warm RegistryFunction workers first (a cold start would serialize the triggers)
+        warm = poll(
+            lambda: list(pool.map(lambda _: _timed_read(admin), range(2))),
+            lambda seconds: max(seconds) < 1.0,
+            what="two warm registry workers",
+            stack=stack,
+        )
+        assert len(warm) == 2
         answers = list(pool.map(lambda _: trigger(), range(2)))
 
     assert sorted(answer.status_code for answer in answers) == [202, 409]
