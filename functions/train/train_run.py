@@ -237,11 +237,10 @@ def execute(run: TrainingRun, deps: RunDeps) -> TrainingRun:
     try:
         final = _execute(run, deps)
     except TrainingDataError as exc:
-        final = deps.runs.fail(run, exc.code, exc.message) or deps.runs.get(run.model, run.run_id)
+        final = _fail(run, deps, exc.code, exc.message)
     except Exception as exc:  # any step: the run ends FAILED with it, the champion untouched
         logger.exception("training run failed", extra={"run_id": run.run_id})
-        failed = deps.runs.fail(run, "step_failed", f"{type(exc).__name__}: {exc}")
-        final = failed or deps.runs.get(run.model, run.run_id)
+        final = _fail(run, deps, "step_failed", f"{type(exc).__name__}: {exc}")
     deps.runs.release(run.model, run.run_id)
     logger.info(
         "training run ended",
@@ -249,6 +248,12 @@ def execute(run: TrainingRun, deps: RunDeps) -> TrainingRun:
     )
     deps.events.retrained(final.public())
     return final
+
+
+def _fail(run: TrainingRun, deps: RunDeps, code: str, message: str) -> TrainingRun:
+    """FAILED, keeping what the run recorded so far (versions, rows, metrics, gate)."""
+    progress = deps.runs.get(run.model, run.run_id)
+    return deps.runs.fail(progress, code, message) or deps.runs.get(run.model, run.run_id)
 
 
 def _execute(run: TrainingRun, deps: RunDeps) -> TrainingRun:
@@ -259,6 +264,7 @@ def _execute(run: TrainingRun, deps: RunDeps) -> TrainingRun:
     champion_version = model.champion
     champion = deps.load_bundle(ModelRef(name=run.model, version=champion_version))
     run = run.model_copy(update={"champion_version": champion_version})
+    deps.runs.save(run)
     data = load_data(run, recipe, champion.info, deps)
     train, holdout = split(data, task=champion.info.task, min_rows=recipe.min_rows)
     candidate, seconds = fit_candidate(recipe, train, holdout, champion, run.run_id)

@@ -19,6 +19,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 
 from infra.build.least_privilege import check as check_least_privilege
+from infra.build.retrain import main as retrain_main
 from tests.e2e.e2e_support import (
     ApiUser,
     feature_csv,
@@ -204,3 +205,17 @@ def test_two_triggers_at_once_start_one_run(admin: ApiUser, stack: LocalStack) -
     new = [run for run in runs if run["run_id"] not in before]
     assert len(new) == 1
     wait_for_run(admin, stack, new[0]["run_id"])
+
+
+def test_make_retrain_starts_a_run_and_reports_why_it_failed(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given diabetes has no training data yet
+    # When `make retrain MODEL=diabetes` runs against this stack
+    code = retrain_main(["--model", "diabetes", "--local-dir", str(stack.state_dir)])
+
+    # Then it waited for the run and says why it ended FAILED
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "diabetes: FAILED (candidate None, champion was diabetes-ridge-" in out
+    assert "error: no_training_data" in out
