@@ -9,7 +9,9 @@ Each measurement runs in a fresh interpreter so that peak RSS belongs to that ru
 Each size is measured on the numeric file (the default schema's 30 features) and on a mixed one
 (an id, the features and a free-text column with commas, quotes and non-ASCII text). Floor
 ratios are taken at the largest size. Compression levels are compared once, at the size nearest
-100k rows. The last line is machine-readable.
+100k rows. Drift monitoring (on by default) is measured at the largest size on the numeric file:
+the engine again without it (`EngineOptions(drift=False)`), and the overhead is their ratio.
+The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -77,12 +79,14 @@ def _base_rows(columns: list[str]) -> np.ndarray:
     return np.asarray(load_breast_cancer(as_frame=True).data[columns].to_numpy())
 
 
-def run_engine(source: Path, target: Path, workers: int | None = None, level: int = 1) -> float:
+def run_engine(
+    source: Path, target: Path, workers: int | None = None, level: int = 1, drift: bool = True
+) -> float:
     from batchscore_model.bundle import load_bundle
     from batchscore_model.engine import EngineOptions, score_csv
 
     bundle = load_bundle()
-    options = EngineOptions(workers=workers, compresslevel=level)
+    options = EngineOptions(workers=workers, compresslevel=level, drift=drift)
     started = time.perf_counter()
     with source.open("rb") as stream:
         score_csv(stream, bundle, target, options=options)
@@ -116,10 +120,10 @@ def run_naive(source: Path, target: Path) -> float:
 
 
 def child(kind: str, source: Path, target: Path) -> None:
-    if kind.startswith("engine"):  # engine:<workers or all>:<level>
-        _, workers, level = kind.split(":")
+    if kind.startswith("engine"):  # engine[-nodrift]:<workers or all>:<level>
+        name, workers, level = kind.split(":")
         cores = None if workers == "all" else int(workers)
-        seconds = run_engine(source, target, cores, int(level))
+        seconds = run_engine(source, target, cores, int(level), drift=name != "engine-nodrift")
     elif kind == "floor":
         seconds = run_floor(source)
     else:
@@ -175,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'ratio':>6} {'xlsx MB':>8}"
     )
     all_cores = f"engine:all:{DEFAULT_LEVEL}"
+    no_drift = f"engine-nodrift:all:{DEFAULT_LEVEL}"
     level_rows = min(sizes, key=lambda size: abs(size - RATIO_ROWS))
     levels: dict[int, Measurement] = {}
     with tempfile.TemporaryDirectory(prefix="batchscore-bench-") as workdir:
@@ -186,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                 kinds = [all_cores, f"engine:1:{DEFAULT_LEVEL}", "floor"]
                 if size <= args.naive_max_rows and name == "numeric":
                     kinds.append("naive")
+                if size == max(sizes) and name == "numeric":
+                    kinds.append(no_drift)
                 for kind in kinds:
                     results[name, kind, size] = measure(kind, source, target, size)
                 if name == "numeric" and size == level_rows:
@@ -228,6 +235,14 @@ def main(argv: list[str] | None = None) -> int:
     mixed_floor = results["mixed", "floor", largest].rows_per_s
     one_core = results["numeric", f"engine:1:{DEFAULT_LEVEL}", largest].rows_per_s
     peak = max(m.peak_rss_mb for (_, kind, _), m in results.items() if kind.startswith("engine"))
+    plain = results["numeric", no_drift, largest]
+    drift_overhead = big.seconds / plain.seconds - 1.0
+    print(
+        f"drift at {largest:,} numeric rows: with {big.seconds:.2f} s "
+        f"({big.rows_per_s:,.0f} rows/s), without {plain.seconds:.2f} s "
+        f"({plain.rows_per_s:,.0f} rows/s), with/without {big.seconds / plain.seconds:.3f} "
+        f"(overhead {drift_overhead:+.1%})"
+    )
     print(f"ratio at {at:,} rows; floor ratios, cores and workbook size at {largest:,} rows")
     print(
         f"rows_per_s={engine_at:.0f} naive_rows_per_s={naive_rate:.0f} "
@@ -235,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         f"floor_rows_per_s={floor:.0f} floor_ratio={big.rows_per_s / floor:.2f} "
         f"mixed_rows_per_s={mixed:.0f} mixed_floor_ratio={mixed / mixed_floor:.2f} "
         f"one_core_rows_per_s={one_core:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
-        f"load={load:.1f}"
+        f"load={load:.1f} drift_overhead={drift_overhead:.3f}"
     )
     return 0
 

@@ -14,7 +14,7 @@ from process_faults import backoff_seconds
 from process_run import HandedBack, RunSettings, process_job
 from pydantic import Json
 
-from batchscore_core.adapters import data_store, job_queue, job_store, transitions
+from batchscore_core.adapters import data_store, drift_log, job_queue, job_store, transitions
 from batchscore_core.errors import JobNotFound
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
@@ -50,7 +50,8 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(job_id=job_id)
     try:
         # The job names its registry version: loaded (or taken from the cache) before the claim.
-        bundle = model_bundle(job_model(job_store().get(job_id)))
+        model = job_model(job_store().get(job_id))
+        bundle = model_bundle(model)
     except JobNotFound:
         logger.info("no such job: delivery ignored")
         return
@@ -63,6 +64,8 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
             data=data_store(),
             bundle=bundle,
             settings=run_settings(),
+            drift_log=drift_log(),
+            model_name=model.name,
         )
     except HandedBack:
         # Back soon rather than after the queue's visibility timeout (sized for a whole run).

@@ -18,6 +18,8 @@ from process_faults import (
 )
 from process_progress import ProgressReporter, RunAbandoned
 
+from batchscore_core.drift_log import DriftLog, DriftRecord
+from batchscore_core.drift_models import JobDrift
 from batchscore_core.models import ErrorDetail, Job, JobError, iso, utc_now
 from batchscore_core.observability import logger
 from batchscore_core.storage import XLSX_CONTENT_TYPE, DataStore, ObjectMissing
@@ -58,6 +60,8 @@ def process_job(
     data: DataStore,
     bundle: Bundle,
     settings: RunSettings,
+    drift_log: DriftLog | None = None,
+    model_name: str | None = None,
 ) -> Job | None:
     """The job as this attempt left it; None when the attempt did nothing (not ours to run).
 
@@ -65,11 +69,10 @@ def process_job(
     read, FAILED for anything else unexpected (a generic message; the detail is logged). A
     transient error hands the job back and raises HandedBack, so that the queue retries soon.
     """
-    job = life.claim(
-        job_id,
-        lease_seconds=lease_seconds,
-        changes={"started_at": iso(utc_now()), "model_version": bundle.version},
-    )
+    claimed: dict[str, Any] = {"started_at": iso(utc_now()), "model_version": bundle.version}
+    if model_name is not None:  # the registry model the job resolved to (its drift is filed so)
+        claimed["model_name"] = model_name
+    job = life.claim(job_id, lease_seconds=lease_seconds, changes=claimed)
     if job is None:
         return None
     logger.info("scoring", extra={"attempt": job.attempts, "model_version": bundle.version})
@@ -92,7 +95,10 @@ def process_job(
         if fault is Fault.BAD_INPUT:
             return life.reject(job, UNREADABLE_INPUT)
         return life.fail(job, INTERNAL_ERROR)
-    return _succeed(job, stored, started, life=life, data=data)
+    done = _succeed(job, stored, started, life=life, data=data)
+    if done is not None and drift_log is not None:
+        _log_drift(done, drift_log)
+    return done
 
 
 def _score_and_store(
@@ -143,6 +149,9 @@ def _succeed(
         "warnings": [ErrorDetail.model_validate(w, from_attributes=True) for w in warnings],
         "warnings_total": int(getattr(summary, "warnings_total", len(warnings))),
     }
+    drift = getattr(summary, "drift", None)
+    if drift is not None:
+        changes["drift"] = JobDrift.model_validate(drift)
     done = life.succeed(
         job,
         changes,
@@ -154,3 +163,14 @@ def _succeed(
     else:
         logger.info("timings", extra={"timings": summary.timings})
     return done
+
+
+def _log_drift(job: Job, log: DriftLog) -> None:
+    """The model's trend gains this job; best effort: the job has succeeded either way."""
+    record = DriftRecord.of_job(job)
+    if record is None:
+        return
+    try:
+        log.record(record)
+    except Exception:
+        logger.exception("could not record the job's drift for its model")

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-from batchscore_core import registry_api, training_api
+from batchscore_core import drift_api, registry_api, training_api
 
 TITLE = "batchscore"
 API_VERSION = "1.0.0"
@@ -43,6 +43,7 @@ def _add_registry_routes(document: dict[str, Any]) -> None:
     """RegistryFunction serves /models*: its routes, generated from the same router, join here."""
     registry = APIGatewayHttpResolver(enable_validation=True)
     registry.include_router(registry_api.router)
+    registry.include_router(drift_api.router)
     registry.include_router(training_api.router)
     generated: dict[str, Any] = json.loads(
         registry.get_openapi_json_schema(

@@ -9,6 +9,7 @@ import {
   statusLabel,
 } from "./format.js";
 import { problemItem, problemsOf, warningCount } from "./jobdetails.js";
+import { driftSection } from "./driftchart.js";
 
 export const PAGE_SIZE = 20;
 
@@ -82,6 +83,8 @@ export class JobView {
         }),
       );
     }
+    const drift = driftSection(job.drift);
+    if (drift) body.push(drift);
     $("job-dialog-body").replaceChildren(...body);
   }
 }

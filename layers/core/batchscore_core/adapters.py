@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from batchscore_core.drift_log import DriftLog
 from batchscore_core.events import JobEvents
 from batchscore_core.model_events import ModelEvents
 from batchscore_core.model_files import ModelFiles
@@ -67,6 +68,11 @@ def model_events() -> ModelEvents:
 
 
 @lru_cache(maxsize=1)
+def drift_log() -> DriftLog:
+    return DriftLog(get_settings().models_table_name)
+
+
+@lru_cache(maxsize=1)
 def webhook_secrets() -> SecretSource:
     settings = get_settings()
     return secret_source(
@@ -85,6 +91,7 @@ def clear_adapters() -> None:
         model_registry,
         model_files,
         model_events,
+        drift_log,
         webhook_secrets,
     ):
         factory.cache_clear()

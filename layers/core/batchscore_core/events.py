@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 
+from batchscore_core.drift_models import DRIFT_DETECTED
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.observability import metrics
 
@@ -25,6 +26,21 @@ DETAIL_TYPES = {
 def event_detail(job: Job) -> dict[str, Any]:
     """The documented detail schema: the public job plus its owner."""
     return {**job.public(), "owner": job.owner}
+
+
+def drift_event_detail(job: Job) -> dict[str, Any]:
+    """Who, which model, the drifted features (most severe first) and the job's drift object."""
+    drift = job.drift.model_dump(mode="json") if job.drift is not None else None
+    return {
+        "job_id": job.job_id,
+        "owner": job.owner,
+        "filename": job.filename,
+        "model_name": job.model_name,
+        "model_version": job.model_version,
+        "rows": job.rows_done,
+        "features": job.drift.drifted if job.drift is not None else [],
+        "drift": drift,
+    }
 
 
 class EventNotPublished(RuntimeError):
@@ -48,10 +64,17 @@ class JobEvents:
         detail_type = DETAIL_TYPES.get(job.status)
         if detail_type is None:
             return
+        self._send(job.job_id, detail_type, event_detail(job))
+
+    def publish_drift(self, job: Job) -> None:
+        """`Drift Detected` for a job whose drift status is `drift` (docs/drift.md)."""
+        self._send(job.job_id, DRIFT_DETECTED, drift_event_detail(job))
+
+    def _send(self, job_id: str, detail_type: str, detail: dict[str, Any]) -> None:
         entry = {
             "Source": SOURCE,
             "DetailType": detail_type,
-            "Detail": json.dumps(event_detail(job)),
+            "Detail": json.dumps(detail),
             "EventBusName": self._bus,
             "Resources": [],
         }
@@ -66,5 +89,5 @@ class JobEvents:
                 time.sleep(self._backoff_seconds * attempt)
         metrics.add_metric(name="EventsNotPublished", unit=MetricUnit.Count, value=1)
         raise EventNotPublished(
-            job.job_id, str(failed.get("ErrorCode", "")), str(failed.get("ErrorMessage", ""))
+            job_id, str(failed.get("ErrorCode", "")), str(failed.get("ErrorMessage", ""))
         )

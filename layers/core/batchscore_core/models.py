@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from batchscore_core import keys
+from batchscore_core.drift_models import JobDrift
 
 JobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Owner = Annotated[
@@ -94,6 +95,7 @@ class Job(BaseModel):
     warnings: list[ErrorDetail] = Field(default_factory=list)
     warnings_total: int = 0
     model_version: str | None = None
+    drift: JobDrift | None = None  # set when scored (docs/drift.md); None before and on old items
     archived: bool = False
     error: JobError | None = None
     attempts: int = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from batchscore_core.events import JobEvents
-from batchscore_core.models import Job
+from batchscore_core.models import Job, JobStatus
 from batchscore_core.observability import logger
 from batchscore_core.webhook_queue import WebhookQueue
 
@@ -21,6 +21,12 @@ class Announcer:
             self._events.publish(job)
         except Exception:  # the job's state is already stored; announcing is best effort
             logger.exception("could not publish the job event", extra={"job_id": job.job_id})
+        # Only `drift` is an event; a warning shows on the job, the sheet and the metrics.
+        if job.status is JobStatus.SUCCEEDED and job.drift and job.drift.status == "drift":
+            try:
+                self._events.publish_drift(job)
+            except Exception:  # same: the job succeeded whether or not this is heard
+                logger.exception("could not publish drift", extra={"job_id": job.job_id})
         if self._webhooks is None or job.webhook is None or not job.status.is_final:
             return
         try:

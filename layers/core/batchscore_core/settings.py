@@ -48,6 +48,8 @@ class Settings(BaseModel):
     training_lease_seconds: int = Field(default=960, gt=0, alias="TRAINING_LEASE_SECONDS")
     training_window_files: int = Field(default=20, gt=0, alias="TRAINING_WINDOW_FILES")
     retrain_schedule: str = Field(default="rate(7 days)", alias="RETRAIN_SCHEDULE")
+    # Retrain on sustained drift (issue 12): "" off, or "<k>/<n>" (drift_log.SustainedDrift).
+    drift_retrain_k_of_n: str = Field(default="", alias="DRIFT_RETRAIN_K_OF_N")
 
 
 @lru_cache(maxsize=1)

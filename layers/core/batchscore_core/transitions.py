@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from batchscore_core.drift_metrics import record_drift_metrics
 from batchscore_core.errors import InvalidTransition, JobAlreadyExists, JobNotFound
 from batchscore_core.keys import job_prefixes
 from batchscore_core.lifecycle import RETRYABLE
@@ -169,6 +170,7 @@ class Transitions:
         count("JobsSucceeded")
         count("RowsScored", rows_scored)
         count("JobDuration", duration_ms, MetricUnit.Milliseconds)
+        record_drift_metrics(done)
         counts = {k: v for k, v in changes.items() if isinstance(v, int | str | None)}
         logger.info("job succeeded", extra={**counts, "duration_ms": duration_ms})
         self._announcer.announce(done)

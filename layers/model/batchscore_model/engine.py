@@ -26,6 +26,8 @@ from batchscore_model.csvcheck import (
     split_lines,
 )
 from batchscore_model.deflate import DEFAULT_LEVEL
+from batchscore_model.drift import DriftMonitor
+from batchscore_model.drift_sheet import DRIFT_SHEET, write_drift_sheet
 from batchscore_model.errors import InputRejected, Problem, problem
 from batchscore_model.parse import Layout, ParsedChunk, invalid_character, parse_chunk
 from batchscore_model.xlsx import EXCEL_MAX_ROWS, XlsxStreamWriter, column_widths
@@ -59,6 +61,7 @@ class EngineOptions(BaseModel):
     max_bad_fraction: float = Field(default=0.05, ge=0.0, le=1.0)
     sheet_row_limit: int = Field(default=EXCEL_MAX_ROWS, ge=2, le=EXCEL_MAX_ROWS)
     max_details: int = Field(default=100, ge=1)
+    drift: bool = True  # measure drift against the bundle's reference (docs/drift.md)
 
 
 class ScoreSummary(BaseModel):
@@ -74,6 +77,7 @@ class ScoreSummary(BaseModel):
     problems: Sequence[Mapping[str, object]]
     warnings: Sequence[Mapping[str, object]] = ()  # scored anyway: imputed, out of range, ...
     warnings_total: int = 0
+    drift: dict[str, object] | None = None  # the job's `drift` object; None when not measured
 
     def one_line(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.prediction_counts.items())
@@ -193,6 +197,7 @@ class _Run:
         self.counts: Counter[str] = Counter()
         self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
         self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
+        self.drift = DriftMonitor(bundle.reference) if options.drift else None
 
     def execute(
         self,
@@ -214,6 +219,8 @@ class _Run:
             clock = time.perf_counter()
             prediction = self.bundle.predict_frame(parsed.features)
             self._tally(prediction)
+            if self.drift is not None:
+                self.drift.update(parsed.features, prediction.labels, prediction.probabilities)
             self.timings["predict"] += time.perf_counter() - clock
             clock = time.perf_counter()
             if not begun:
@@ -234,12 +241,18 @@ class _Run:
         sheets = [*writer.sheet_names, SUMMARY_SHEET]
         sheets += [ERRORS_SHEET] if self.problems else []
         sheets += [WARNINGS_SHEET] if self.warnings else []
+        drift = self.drift.result() if self.drift is not None else None
+        # No reference, no sheet: the job says `unavailable`, the workbook stays as it was.
+        sheets += [DRIFT_SHEET] if drift is not None and self.bundle.reference else []
         summary = self._summary(sheets)
+        summary.drift = drift.to_job() if drift is not None else None
         writer.write_sheet(SUMMARY_SHEET, ["item", "value"], _summary_rows(summary), [24.0, 48.0])
         for name, listed in ((ERRORS_SHEET, self.problems), (WARNINGS_SHEET, self.warnings)):
             if listed:
                 rows = [[p["line"], p["column"], p["message"]] for p in listed]
                 writer.write_sheet(name, ["line", "column", "message"], rows, [10.0, 24.0, 80.0])
+        if DRIFT_SHEET in sheets and drift is not None:
+            write_drift_sheet(writer, drift)
         writer.close()
         summary.timings["total"] = round(time.perf_counter() - started, 4)
         return summary
