@@ -172,7 +172,7 @@ def request_body(method: str, path: str) -> Any:
     if (method, path) == ("POST", "/models/{name}/training-data"):
         return {"filename": "matrix.csv"}
     if (method, path) == ("POST", "/models/{name}/retrain"):
-        return {"files": ["matrix"]}
+        return {"files": ["0" * 32]}
     return None
 
 

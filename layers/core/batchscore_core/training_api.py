@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from batchscore_core import adapters
 from batchscore_core.models import iso, utc_now
@@ -25,6 +26,8 @@ from batchscore_core.training_trigger import start_run, training_runs
 MAX_TRAINING_UPLOAD_BYTES = 200 * 1024 * 1024
 
 router = Router()
+RunIdPath = Annotated[str, Path(description="The run id", max_length=64)]
+FileId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +56,7 @@ class TrainingFileList(BaseModel):
 class RetrainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    files: list[str] | None = Field(
+    files: list[FileId] | None = Field(
         default=None,
         max_length=100,
         description="Train on exactly these accepted training files (default: the window)",
@@ -183,5 +186,5 @@ def list_runs(name: NamePath, caller: Reader) -> RunList:
     security=BEARER,
     responses={200: {"description": "The run"}},
 )
-def get_run(name: NamePath, run_id: str, caller: Reader) -> RunView:
+def get_run(name: NamePath, run_id: RunIdPath, caller: Reader) -> RunView:
     return RunView.model_validate(_settled(training_runs().get(name, run_id)).public())
