@@ -273,3 +273,27 @@ def test_a_schedule_message_starts_a_run_in_the_function(
     runs = call("GET", f"/models/{MODEL}/runs").body["items"]
     assert [(run["trigger"], run["status"]) for run in runs] == [("schedule", "FAILED")]
     assert runs[0]["error"]["code"] == "no_training_data"
+
+
+def test_every_run_end_is_announced_as_model_retrained(
+    stack: Stack,
+    training_queue: Queue,
+    training_data_queue: Queue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given EventBridge's PutEvents watched
+    sent: list[dict] = []
+    events = adapters.model_events()
+    monkeypatch.setattr(events, "_put", lambda kind, detail: sent.append({kind: detail}))
+    upload_training_file(stack, training_data_queue, labelled_csv())
+
+    # When a run promotes its candidate
+    run = retrain(stack, training_queue)
+
+    # Then the registry announced the version, the alias move and the run's end
+    kinds = [next(iter(event)) for event in sent]
+    assert kinds == ["Model Published", "Model Alias Changed", "Model Retrained"]
+    detail = sent[-1]["Model Retrained"]
+    assert (detail["run_id"], detail["status"]) == (run["run_id"], "PROMOTED")
+    assert detail["candidate_version"] == run["candidate_version"]
+    assert detail["gate"]["passed"] is True
