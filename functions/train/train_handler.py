@@ -79,6 +79,8 @@ def handle_run(message: RunMessage) -> None:
     if run.lease_expired:  # a delivery after a crash or timeout: the run ends FAILED
         runs.expire(run.model, run.run_id)
         return
+    if message.run_id is not None:
+        sync_plan(run.model)
     execute(run, run_deps())
 
 

@@ -124,7 +124,7 @@ export class ModelsView {
     if (name !== this.selected) return; // another model was chosen meanwhile
     this.detailBox.replaceChildren(...this.#renderDetail(detail));
     if (runs !== null) {
-      const retrain = this.isAdmin && detail.training?.label ? () => this.#retrain(name) : null;
+      const retrain = this.isAdmin ? () => this.#retrain(name) : null;
       this.detailBox.append(renderRuns(runs, { onRetrain: retrain }));
     }
   }

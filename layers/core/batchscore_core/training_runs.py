@@ -96,18 +96,6 @@ class RunNotFound(RegistryError):
         super().__init__(f"model {model!r} has no run {run_id!r}")
 
 
-class NoRecipe(RegistryError):
-    """The model has no training recipe (its plan names no label): nothing to retrain with."""
-
-    code = "no_recipe"
-    status = 409
-
-    def __init__(self, model: str) -> None:
-        super().__init__(
-            f"{model!r} has no training recipe: see docs/retraining.md to register one"
-        )
-
-
 class TrainingRuns:
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
         self._resource: Any = resource or boto3.resource("dynamodb")

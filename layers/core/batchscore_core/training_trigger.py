@@ -2,7 +2,7 @@
 
 `start_run(model, trigger, by)` takes the model's training lock, records the run as RUNNING
 and queues it for TrainFunction (TrainingQueue); it answers the run id, or raises
-RunInProgress (another run holds the model), NoRecipe or ModelNotFound.
+RunInProgress (another run holds the model) or ModelNotFound.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from batchscore_core import adapters
 from batchscore_core.observability import logger
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.settings import get_settings
-from batchscore_core.training_runs import NoRecipe, TrainingRuns
+from batchscore_core.training_runs import TrainingRuns
 
 
 class RunMessage(BaseModel):
@@ -63,10 +63,12 @@ def begin_run(
     lease_seconds: int,
     files: list[str] | None = None,
 ) -> str:
-    """The run recorded as RUNNING with the model's lock (not queued)."""
-    record = registry.get_model(model)
-    if not record.training.label:
-        raise NoRecipe(model)
+    """The run recorded as RUNNING with the model's lock (not queued).
+
+    Whether the model has a recipe is TrainFunction's to say (a run without one ends FAILED
+    `no_recipe`): recipes ship with the training code only.
+    """
+    registry.get_model(model)
     run = runs.start(model, trigger, by, lease_seconds=lease_seconds, files=files)
     logger.info("training run started", extra={"model": model, "run_id": run.run_id})
     return run.run_id

@@ -297,3 +297,16 @@ def test_every_run_end_is_announced_as_model_retrained(
     assert (detail["run_id"], detail["status"]) == (run["run_id"], "PROMOTED")
     assert detail["candidate_version"] == run["candidate_version"]
     assert detail["gate"]["passed"] is True
+
+
+def test_a_model_without_a_recipe_gets_a_run_that_fails_saying_so(
+    stack: Stack, training_queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import train_recipes
+
+    monkeypatch.setattr(train_recipes, "RECIPES", {})
+
+    run = retrain(stack, training_queue)
+
+    assert run["status"] == "FAILED"
+    assert run["error"]["code"] == "no_recipe"
