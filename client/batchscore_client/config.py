@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from batchscore_client.credentials import Endpoints
 from batchscore_client.errors import ConfigError
 
 CONFIG_FILENAME = "config.toml"
@@ -26,21 +27,12 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "batchscore"
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(Endpoints):
     """Each field is set by `--<field>`, `BATCHSCORE_<FIELD>` or `<field> = ...` in config.toml."""
 
-    api_url: str = ""
-    # People: Cognito's JSON API (USER_PASSWORD_AUTH). Locally, the emulator's address.
-    cognito_endpoint: str = ""
-    region: str = ""
-    user_pool_client_id: str = ""
-    username: str = ""
-    # Partner programs: OAuth2 client credentials at the user pool domain's /oauth2/token.
-    token_url: str = ""
-    client_id: str = ""
+    region: str = ""  # without cognito_endpoint: Cognito's regional address
     client_secret: str = ""
-    scopes: str = ""
     # The web page's address: its config.json fills api_url, cognito_endpoint, user_pool_client_id.
     web_url: str = ""
 

@@ -5,45 +5,45 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 REFRESH_MARGIN_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class Credentials:
+@dataclass(frozen=True, kw_only=True)
+class Endpoints:
+    """Where the API and the sign-in are, and who signs in: the settings (batchscore_client.config)
+    a saved login remembers, enough to refresh it without the original flags."""
+
+    api_url: str = ""
+    # People: Cognito's JSON API (USER_PASSWORD_AUTH). Locally, the emulator's address.
+    cognito_endpoint: str = ""
+    user_pool_client_id: str = ""
+    username: str = ""
+    # Partner programs: OAuth2 client credentials at the user pool domain's /oauth2/token.
+    token_url: str = ""
+    client_id: str = ""
+    scopes: str = ""
+
+    def remembered_settings(self) -> dict[str, str]:
+        values = {f.name: getattr(self, f.name) for f in fields(Endpoints)}
+        return {name: value for name, value in values.items() if value}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Credentials(Endpoints):
     """`kind` is `user` (Cognito user pool) or `client` (OAuth2 client credentials)."""
 
     kind: str
     token: str  # what goes after `Bearer`: the ID token for people, the access token for programs
     expires_at: float
     refresh_token: str = ""
-    # enough to refresh without the original flags
-    api_url: str = ""
-    cognito_endpoint: str = ""
-    user_pool_client_id: str = ""
-    token_url: str = ""
-    client_id: str = ""
-    scopes: str = ""
-    username: str = ""
 
     def expired(self, now: float | None = None) -> bool:
         current = time.time() if now is None else now
         return current >= self.expires_at - REFRESH_MARGIN_SECONDS
-
-    def remembered_settings(self) -> dict[str, str]:
-        names = (
-            "api_url",
-            "cognito_endpoint",
-            "user_pool_client_id",
-            "token_url",
-            "client_id",
-            "scopes",
-            "username",
-        )
-        return {name: getattr(self, name) for name in names if getattr(self, name)}
 
 
 class CredentialStore:

@@ -6,7 +6,6 @@ reason of the first check that failed. A refused bundle leaves nothing in the re
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from batchscore_core.model_events import ModelEvents
 from batchscore_core.model_files import ModelFiles
 from batchscore_core.observability import logger, metrics
-from batchscore_core.registry import ModelRegistry
+from batchscore_core.registry import ModelRegistry, upload_of_key
 from batchscore_core.registry_models import (
     PublishRefused,
     UploadNotFound,
@@ -25,15 +24,8 @@ from batchscore_core.registry_models import (
 from batchscore_core.registry_publish import BundleToPublish, publish_bundle
 from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_archive
 
-_UPLOAD_KEY = re.compile(r"^model-uploads/(?P<name>[a-z0-9-]+)/(?P<upload_id>[0-9a-f]{32})/bundle$")
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 LEASE_SECONDS = 960  # longer than the function's timeout: a crashed attempt is taken over after
-
-
-def upload_of(key: str) -> tuple[str, str] | None:
-    """(model name, upload id) of an archive key; None for anything else."""
-    match = _UPLOAD_KEY.match(key)
-    return (match["name"], match["upload_id"]) if match else None
 
 
 def publish_upload(
@@ -45,7 +37,7 @@ def publish_upload(
     work_dir: Path,
 ) -> UploadRecord | None:
     """The upload as this delivery left it; None when there is nothing to do."""
-    parsed = upload_of(key)
+    parsed = upload_of_key(key)
     if parsed is None:
         logger.warning(
             "object outside model-uploads/<name>/<id>/bundle: ignored", extra={"key": key}

@@ -7,7 +7,6 @@ from typing import Any
 import status_info
 import status_routes
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from status_openapi import openapi_document
 
 from batchscore_core.api_docs import answers
 from batchscore_core.api_errors import api_app
@@ -36,4 +35,7 @@ app = api_app(
     responses=answers(200, "The OpenAPI 3.1 document"),
 )
 def get_openapi() -> dict[str, Any]:
+    # Imported here: the document (and the registry's routes in it) is no cold start's work.
+    from status_openapi import openapi_document
+
     return openapi_document(app)

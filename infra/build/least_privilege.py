@@ -237,28 +237,21 @@ def action_matches(pattern: str, action: str) -> bool:
     return _matches(pattern, action, ignore_case=True)
 
 
+def _covers(statement: Mapping[str, Any], key: str, value: str, *, ignore_case: bool) -> bool:
+    """`key` (Action, Resource) lists a pattern that matches `value`; without `key`,
+    `Not<key>` lists none that does."""
+    if key in statement:
+        patterns, wanted = statement[key], True
+    else:
+        patterns, wanted = statement.get(f"Not{key}", []), False
+    found = any(_matches(str(p), value, ignore_case=ignore_case) for p in _as_list(patterns))
+    return found is wanted
+
+
 def _statement_matches(statement: Mapping[str, Any], permission: Permission) -> bool:
-    if "Action" in statement:
-        action_ok = any(
-            _matches(str(a), permission.action, ignore_case=True)
-            for a in _as_list(statement["Action"])
-        )
-    else:
-        action_ok = not any(
-            _matches(str(a), permission.action, ignore_case=True)
-            for a in _as_list(statement.get("NotAction", []))
-        )
-    if "Resource" in statement:
-        resource_ok = any(
-            _matches(str(r), permission.resource, ignore_case=False)
-            for r in _as_list(statement["Resource"])
-        )
-    else:
-        resource_ok = not any(
-            _matches(str(r), permission.resource, ignore_case=False)
-            for r in _as_list(statement.get("NotResource", []))
-        )
-    return action_ok and resource_ok
+    return _covers(statement, "Action", permission.action, ignore_case=True) and _covers(
+        statement, "Resource", permission.resource, ignore_case=False
+    )
 
 
 def allows(statements: Sequence[Mapping[str, Any]], permission: Permission) -> bool:

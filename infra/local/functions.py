@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +144,10 @@ def read_functions(stack: StackTemplate) -> list[FunctionSpec]:
         for resource in stack.resources()
         if resource.type == "AWS::Serverless::Function"
     ]
+
+
+def capped_timeout(spec: FunctionSpec, max_seconds: int | None) -> FunctionSpec:
+    """The spec with its Timeout at most `max_seconds` (None: as the template says)."""
+    if max_seconds is None or spec.timeout_seconds <= max_seconds:
+        return spec
+    return replace(spec, timeout_seconds=max_seconds)

@@ -15,7 +15,7 @@ from infra.local.cfn_yaml import load_template
 from infra.local.demo_user import create_demo_user
 from infra.local.emulator import Emulator
 from infra.local.errors import LocalRuntimeError
-from infra.local.functions import FunctionSpec, read_functions
+from infra.local.functions import FunctionSpec, capped_timeout, read_functions
 from infra.local.local_registry import ADMINS_GROUP, seed_local_registry
 from infra.local.oauth import TokenEndpoint
 from infra.local.outputs import resolve_outputs, web_config, write_json
@@ -74,7 +74,10 @@ class LocalRuntime:
             write_physical_ids(settings.record_aws_calls, self.stack, created)
         self.outputs = resolve_outputs(self.stack, settings.api_url, settings.web_url)
         self.seeded_models = seed_local_registry(self.stack, settings.emulator_url, settings.region)
-        functions = read_functions(self.stack)
+        functions = [
+            capped_timeout(spec, settings.max_timeout_seconds)
+            for spec in read_functions(self.stack)
+        ]
         self._start_pools(functions)
         self._start_pollers(functions)
         self._start_api(functions)

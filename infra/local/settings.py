@@ -52,6 +52,11 @@ class LocalSettings(BaseSettings):
     visibility_timeout: int | None = Field(
         None, ge=0, validation_alias="BATCHSCORE_LOCAL_VISIBILITY_TIMEOUT"
     )
+    max_timeout_seconds: int | None = Field(
+        None, ge=1, validation_alias="BATCHSCORE_LOCAL_MAX_TIMEOUT_SECONDS"
+    )
+    """Caps every function's Timeout (and so a job's lease), as the visibility override does
+    for queues: fault tests see a killed attempt taken over in seconds, not 15 minutes."""
     poll_wait_seconds: int = Field(
         5, ge=0, le=20, validation_alias="BATCHSCORE_LOCAL_POLL_WAIT_SECONDS"
     )

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from sklearn.datasets import load_breast_cancer
 
 from tests.browser.support import GOOD_ROWS, USER_PASSWORD, ApiUser, sign_in, with_text_in_first_row
+from tests.e2e.e2e_support import create_user
 from tests.local_stack import LocalStack
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by infra/ci/system-deps.sh
@@ -74,22 +75,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
 @pytest.fixture
 def user(local_stack: LocalStack) -> str:
     """A new confirmed user with a permanent password."""
-    email = f"analyst-{uuid.uuid4().hex[:10]}@example.com"
-    cognito = local_stack.boto3_client("cognito-idp")
-    pool_id = local_stack.outputs["UserPoolId"]
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=email,
-        UserAttributes=[
-            {"Name": "email", "Value": email},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=email, Password=USER_PASSWORD, Permanent=True
-    )
-    return email
+    return create_user(local_stack, USER_PASSWORD, prefix="analyst")
 
 
 @pytest.fixture

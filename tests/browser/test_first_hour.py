@@ -25,6 +25,7 @@ from tests.browser.support import (
     sign_in,
     with_text_in_first_row,
 )
+from tests.e2e.e2e_support import create_user
 from tests.local_stack import LocalStack
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -67,22 +68,7 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 def new_user(stack: LocalStack) -> str:
-    email = f"analyst-{uuid.uuid4().hex[:10]}@example.com"
-    cognito = stack.boto3_client("cognito-idp")
-    pool_id = stack.outputs["UserPoolId"]
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=email,
-        UserAttributes=[
-            {"Name": "email", "Value": email},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id, Username=email, Password=USER_PASSWORD, Permanent=True
-    )
-    return email
+    return create_user(stack, USER_PASSWORD, prefix="analyst")
 
 
 def rows_csv(frame: pd.DataFrame, rows: int, path: Path) -> Path:

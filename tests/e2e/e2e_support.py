@@ -155,11 +155,12 @@ def new_user(stack: Any, password: str = "Other-User-Pass-1") -> ApiUser:
     return signed_in(stack, create_user(stack, password), password)
 
 
-def create_user(stack: Any, password: str = "Other-User-Pass-1") -> str:
-    """A fresh user of the stack's Cognito pool (admin calls); its username."""
+def create_user(stack: Any, password: str = "Other-User-Pass-1", prefix: str = "user") -> str:
+    """A fresh, confirmed user of the stack's Cognito pool (admin calls); its username, an
+    email address starting with `prefix`."""
     cognito = stack.boto3_client("cognito-idp")
     pool_id = stack.outputs["UserPoolId"]
-    username = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    username = f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
     cognito.admin_create_user(
         UserPoolId=pool_id,
         Username=username,

@@ -81,10 +81,10 @@ def template_routes() -> list[tuple[str, str, bool]]:
 
 
 ROUTES = template_routes()
-# The job and predict API, caller by caller. The registry's routes (/models...) get every broken
-# token below; who may read or change models is tested in tests/integration/registry and
-# tests/e2e/test_registry.py, not yet in this matrix.
+# The job and predict API, caller by caller (OWNER_STATUS); the registry's routes (/models...)
+# likewise, below (MODEL_ROUTES).
 KNOWN = {(m, p) for m, p, public in ROUTES if not public and not p.startswith("/models")}
+KNOWN_MODEL_ROUTES = {(m, p) for m, p, public in ROUTES if not public and p.startswith("/models")}
 
 
 def _b64(data: bytes) -> str:
@@ -268,8 +268,9 @@ KNOWN_ROUTES = sorted(OWNER_STATUS)
 
 
 def test_the_matrix_knows_every_authenticated_route_of_the_template():
-    # Then a route added to the template without an entry here fails this test
+    # Then a route added to the template without an entry here (jobs or registry) fails this test
     assert set(KNOWN_ROUTES) >= KNOWN, sorted(KNOWN - set(KNOWN_ROUTES))
+    assert set(MODEL_ROUTES) >= KNOWN_MODEL_ROUTES, sorted(KNOWN_MODEL_ROUTES - set(MODEL_ROUTES))
 
 
 @pytest.mark.parametrize(
@@ -298,3 +299,118 @@ def test_each_caller_gets_exactly_what_it_may_and_a_refusal_changes_nothing(
     else:
         # only the owner's harmless calls reached its job (archive false stamps updated_at)
         assert {**after[0], "updated_at": ""} == {**before[0], "updated_at": ""}
+
+
+# ----------------------------------------------------------------- the registry's routes
+# Any signed-in caller reads (a program needs jobs/read, or models/admin); only admins change:
+# the Cognito group `admins` (the demo user) or a program with the scope models/admin.
+MODEL_NAME = "breast-cancer"  # the seeded default model: calls here leave it as it was
+MODEL_PARTNERS = {**PARTNERS, "partner_models_admin": ["models/admin"]}
+MODEL_CALLERS = ["owner", "another_user", "admin", *MODEL_PARTNERS]
+MODEL_ADMINS = {"admin", "partner_models_admin"}
+MODEL_READS = {
+    ("GET", "/models"),
+    ("GET", "/models/{name}"),
+    ("GET", "/models/{name}/versions/{version}"),
+    ("GET", "/models/{name}/drift"),
+}
+# What an admin gets: the alias move names the version the challenger already has (a 409 that
+# only a caller past the admin check can reach, and it writes nothing); a publish is started.
+MODEL_ADMIN_STATUS = {
+    ("PUT", "/models/{name}/aliases/{alias}"): 409,
+    ("POST", "/models/{name}/versions"): 201,
+    ("GET", "/models/{name}/uploads/{upload_id}"): 200,
+}
+MODEL_ROUTES = sorted(MODEL_READS | set(MODEL_ADMIN_STATUS))
+
+
+@dataclass
+class ModelWorld:
+    stack: Any
+    admin: ApiUser
+    callers: dict[str, dict[str, str]]
+    champion: str
+    challenger: str
+    upload_id: str
+
+    def call(self, method: str, path: str, headers: dict[str, str]) -> int:
+        url = (
+            path.replace("{name}", MODEL_NAME)
+            .replace("{version}", self.champion)
+            .replace("{alias}", "challenger")
+            .replace("{upload_id}", self.upload_id)
+        )
+        body: Any = None
+        if method == "PUT":
+            body = {"version": self.challenger, "reason": "matrix"}
+        elif method == "POST":
+            body = {"filename": "matrix.tar.gz"}
+        answer = requests.request(
+            method,
+            self.stack.api_url + url,
+            headers=headers,
+            json=body,
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
+        return answer.status_code
+
+    def snapshot(self) -> tuple[dict[str, Any], int]:
+        """The model as an admin reads it, and how many publish uploads it has."""
+        table = self.stack.boto3_client("dynamodb")
+        uploads = table.query(
+            TableName=self.stack.outputs["ModelsTableName"],
+            KeyConditionExpression="#n = :name AND begins_with(sk, :upload)",
+            ExpressionAttributeNames={"#n": "name"},
+            ExpressionAttributeValues={":name": {"S": MODEL_NAME}, ":upload": {"S": "UPLOAD#"}},
+            Select="COUNT",
+        )["Count"]
+        return self.admin.get_json(f"/models/{MODEL_NAME}"), uploads
+
+
+@pytest.fixture(scope="module")
+def model_world(local_stack, world) -> ModelWorld:
+    admin = signed_in(local_stack)
+    aliases = admin.get_json(f"/models/{MODEL_NAME}")["aliases"]
+    started = admin.request("POST", f"/models/{MODEL_NAME}/versions", json={})
+    assert started.status_code == 201, started.text
+    return ModelWorld(
+        stack=local_stack,
+        admin=admin,
+        callers={
+            **world.callers,
+            "partner_models_admin": partner_headers(
+                local_stack, MODEL_PARTNERS["partner_models_admin"]
+            ),
+        },
+        champion=aliases["champion"],
+        challenger=aliases["challenger"],
+        upload_id=started.json()["upload_id"],
+    )
+
+
+def expected_for_model(caller: str, method: str, path: str) -> int:
+    route = (method, path)
+    if route in MODEL_READS:
+        return 403 if caller == "partner_without_read" else 200
+    return MODEL_ADMIN_STATUS[route] if caller in MODEL_ADMINS else 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), MODEL_ROUTES, ids=[f"{m} {p}" for m, p in MODEL_ROUTES]
+)
+@pytest.mark.parametrize("caller", MODEL_CALLERS)
+def test_each_caller_reads_or_changes_the_registry_only_as_it_may(
+    model_world, caller, method, path
+):
+    # Given the caller, and the seeded model with a publish upload an admin started
+    expected = expected_for_model(caller, method, path)
+    before = model_world.snapshot()
+
+    # When
+    status = model_world.call(method, path, model_world.callers[caller])
+
+    # Then the expected status, and the model is as it was (a started publish adds an upload)
+    assert status == expected, f"{caller} {method} {path}"
+    model, uploads = model_world.snapshot()
+    assert model == before[0]
+    assert uploads == before[1] + (1 if expected == 201 else 0)

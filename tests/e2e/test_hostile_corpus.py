@@ -1,11 +1,14 @@
 """Every hostile file of the corpus through the local runtime: a final state with a reason, no
 crash, no formula cell, and every result readable by openpyxl and by a second reader
-(zipfile + xml.etree.ElementTree over every part)."""
+(zipfile + xml.etree.ElementTree over every part: content types, relationships, cell
+references within Excel's grid, shared strings)."""
 
 from __future__ import annotations
 
 import io
 import json
+import posixpath
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -114,8 +117,77 @@ def run(local_stack) -> Run:
     return Run(user=user, tenant=tenant, outcomes=outcomes)
 
 
+MAX_COLUMN = 16_384  # XFD: Excel's last column
+MAX_ROW = 1_048_576
+CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+# Codes of a job that FAILED: a crash or retries that never succeeded, never a hostile file's due.
+CRASH_CODES = {"internal_error", "retries_exhausted"}
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def assert_sound_parts(archive: zipfile.ZipFile) -> None:
+    """The second reader, independent of openpyxl: the zip is whole, every part is XML that
+    expat parses, every part has a content type, every relationship points at a part, no
+    `<f>` element anywhere, every cell reference lies within A1:XFD1048576, and every shared
+    string a cell names exists."""
+    assert archive.testzip() is None
+    names = set(archive.namelist())
+    types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+    defaults = {e.get("Extension") for e in types if local(e.tag) == "Default"}
+    overrides = {e.get("PartName", "").lstrip("/") for e in types if local(e.tag) == "Override"}
+    parsed = {}
+    for name in names:
+        assert name in overrides or name.rsplit(".", 1)[-1] in defaults, name
+        if name.endswith((".xml", ".rels")):
+            parsed[name] = ElementTree.fromstring(archive.read(name))  # raises on invalid XML
+            assert not [e for e in parsed[name].iter() if local(e.tag) == "f"], name
+    for name, root in parsed.items():
+        if not name.endswith(".rels"):
+            continue
+        base = posixpath.dirname(posixpath.dirname(name))
+        for rel in root:
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+            assert posixpath.normpath(part) in names, (name, target)
+    strings = parsed.get("xl/sharedStrings.xml")
+    string_count = 0 if strings is None else sum(1 for e in strings if local(e.tag) == "si")
+    for name, root in parsed.items():
+        if not name.startswith("xl/worksheets/"):
+            continue
+        row_number = 0
+        for row in (e for e in root.iter() if local(e.tag) == "row"):
+            # `r` is optional on rows and cells: without it, the next row or column
+            row_number = int(row.get("r") or row_number + 1)
+            assert 1 <= row_number <= MAX_ROW, (name, row_number)
+            column = 0
+            for cell in (e for e in row if local(e.tag) == "c"):
+                if cell.get("r"):
+                    match = CELL_REF.match(cell.get("r", ""))
+                    assert match, (name, cell.get("r"))
+                    assert int(match[2]) == row_number, (name, cell.get("r"))
+                    column = column_number(match[1])
+                else:
+                    column += 1
+                assert column <= MAX_COLUMN, (name, row_number, column)
+                if cell.get("t") == "s":
+                    (value,) = [e.text for e in cell if local(e.tag) == "v"]
+                    assert 0 <= int(value or "-1") < string_count, (name, row_number, column)
+
+
 def assert_sound_workbook(content: bytes) -> None:
-    """Opens in openpyxl and part by part as XML; not one formula cell anywhere."""
+    """Opens in openpyxl and in the second reader (assert_sound_parts); no formula cell."""
     book = openpyxl.load_workbook(io.BytesIO(content))
     formulas = [
         cell.coordinate
@@ -126,11 +198,7 @@ def assert_sound_workbook(content: bytes) -> None:
     ]
     assert formulas == [], formulas
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        assert archive.testzip() is None
-        for name in archive.namelist():
-            if name.endswith((".xml", ".rels")):
-                root = ElementTree.fromstring(archive.read(name))  # raises on invalid XML
-                assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "f"], name
+        assert_sound_parts(archive)
 
 
 @pytest.mark.parametrize("entry", CORPUS, ids=[entry.name for entry in CORPUS])
@@ -153,7 +221,9 @@ def test_a_hostile_file_ends_final_with_a_reason_and_no_formula(run, entry):
         if key.endswith(".errors.json"):
             error = json.loads(content)["error"]
             assert error["code"]
+            assert error["code"] not in CRASH_CODES, error  # FAILED would be a crash
             assert error["message"]
+            assert "Error:" not in error["message"]  # no raw exception text
         else:
             assert_sound_workbook(content)
         return

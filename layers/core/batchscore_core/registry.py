@@ -3,11 +3,14 @@
 One item per model (`MODEL`), per version (`VERSION#<version>`), per alias move
 (`HISTORY#<revision>`, never rewritten) and per publish upload (`UPLOAD#<id>`), all under the
 model's name. Every alias move is one transaction conditioned on the model's `revision`: of two
-concurrent moves one lands and the other is told to read again (AliasConflict).
+concurrent moves one lands and the other is told to read again (AliasConflict). A move to the
+version the alias already names is refused (AliasUnchanged), so every move changes the alias and
+two moves from one view give one 200 and one 409 however they interleave.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from decimal import Decimal
@@ -23,6 +26,7 @@ from batchscore_core.registry_models import (
     CHAMPION,
     AliasConflict,
     AliasMove,
+    AliasUnchanged,
     ModelNotFound,
     ModelRecord,
     ModelRef,
@@ -54,6 +58,15 @@ def model_prefix(name: str, version: str) -> str:
 def model_upload_key(name: str, upload_id: str) -> str:
     """Where a publish upload's archive lands (S3 notifies the model uploads queue)."""
     return f"model-uploads/{name}/{upload_id}/bundle"
+
+
+_UPLOAD_KEY = re.compile(r"^model-uploads/(?P<name>[a-z0-9-]+)/(?P<upload_id>[0-9a-f]{32})/bundle$")
+
+
+def upload_of_key(key: str) -> tuple[str, str] | None:
+    """(model name, upload id) of a publish upload's archive key; None for anything else."""
+    match = _UPLOAD_KEY.match(key)
+    return (match["name"], match["upload_id"]) if match else None
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -165,6 +178,10 @@ class ModelRegistry:
         current = model.aliases.get(alias)
         if expected_version is not None and expected_version != current:
             raise AliasConflict(name, alias)
+        if current == version:
+            # A no-op "move" would leave the alias where a concurrent caller saw it, and that
+            # caller's move would then land too: two 200s for one view.
+            raise AliasUnchanged(name, alias, version)
         revision = model.revision + 1
         move = AliasMove(
             alias=alias,
@@ -238,6 +255,20 @@ class ModelRegistry:
 
     def release_version(self, name: str, version: str) -> None:
         self._table.delete_item(Key={"name": name, "sk": PUBLISHING + version})
+
+    def release_claims_of(self, name: str, upload_id: str) -> list[str]:
+        """Drop the version claims an upload still holds (its attempts crashed): the versions."""
+        claimed = [
+            item["sk"].removeprefix(PUBLISHING)
+            for item in self._query(name, PUBLISHING)
+            if item.get("upload_id") == upload_id
+        ]
+        for version in claimed:
+            self._table.delete_item(
+                Key={"name": name, "sk": PUBLISHING + version},
+                ConditionExpression=Attr("upload_id").eq(upload_id),
+            )
+        return claimed
 
     def commit_version(self, record: VersionRecord, task: str, *, reason: str) -> ModelRecord:
         """Make a claimed version visible; the first version of a new model becomes its champion."""

@@ -211,6 +211,16 @@ class AliasConflict(RegistryError):
         super().__init__(f"the {alias} of {name!r} was moved meanwhile: read it again and retry")
 
 
+class AliasUnchanged(AliasConflict):
+    """The alias already names that version: a move that changes nothing is refused, so an
+    alias only ever moves and a caller's `expected_version` cannot be satisfied by a no-op."""
+
+    def __init__(self, name: str, alias: str, version: str) -> None:
+        RegistryError.__init__(
+            self, f"the {alias} of {name!r} is already {version!r}: read it again and retry"
+        )
+
+
 class UnknownAlias(RegistryError):
     code = "unknown_alias"
 

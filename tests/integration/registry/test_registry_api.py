@@ -148,7 +148,7 @@ def test_a_non_admin_may_read_but_not_move_an_alias() -> None:
 
 def test_a_program_needs_the_models_admin_scope() -> None:
     # Given a partner token without, and one with, models/admin
-    body = {"version": FOREST, "reason": "pipeline"}
+    body = {"version": LOGREG, "reason": "pipeline"}
     path = "/models/breast-cancer/aliases/challenger"
 
     # When each tries to move the challenger
@@ -219,6 +219,23 @@ def test_a_move_from_a_stale_view_is_a_409() -> None:
     assert (answer.status, answer.body["error"]["code"]) == (409, "alias_conflict")
 
 
+def test_two_moves_from_one_view_give_one_200_and_one_409_in_either_order() -> None:
+    # Given two admins who both saw the logistic model as champion
+    seen = {"reason": "race", "expected_version": LOGREG}
+    champion = "/models/breast-cancer/aliases/champion"
+
+    # When the one "moving" it where it already is lands first, then the other
+    again = call("PUT", champion, admin=True, body={**seen, "version": LOGREG})
+    forest = call("PUT", champion, admin=True, body={**seen, "version": FOREST})
+
+    # Then the move that changes nothing is refused and the other lands, the history unchanged
+    # by the refusal (a no-op move left the alias where the other caller saw it)
+    assert (again.status, again.body["error"]["code"]) == (409, "alias_conflict")
+    assert forest.status == 200
+    history = call("GET", "/models/breast-cancer").body["history"]
+    assert [(h["from_version"], h["to_version"]) for h in history[2:]] == [(LOGREG, FOREST)]
+
+
 def test_of_two_concurrent_moves_one_lands_and_the_other_is_a_conflict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -243,10 +260,11 @@ def test_of_two_concurrent_moves_one_lands_and_the_other_is_a_conflict(
         except Exception as exc:
             outcomes.append(type(exc).__name__)
 
-    # When both move the champion at once (one to the forest, one back to the logistic)
+    # When both move the champion to the forest at once (both pass every check before the
+    # write, so only the write's condition on the revision can tell them apart)
     threads = [
         threading.Thread(target=move, args=(version,), name=f"mover-{i}")
-        for i, version in enumerate([FOREST, LOGREG])
+        for i, version in enumerate([FOREST, FOREST])
     ]
     for thread in threads:
         thread.start()

@@ -1,22 +1,15 @@
 from __future__ import annotations
 
 from batchscore_core.adapters import announcer
-from batchscore_core.models import Job, JobSource, JobStatus, Webhook
+from batchscore_core.models import Job, JobStatus, Webhook
+from tests.jobs_support import finished_api_job
 
 JOB_ID = "00112233445566778899aabbccddeeff"
 
 
 def finished_job(webhook: Webhook | None) -> Job:
-    return Job(
-        job_id=JOB_ID,
-        owner="partner-client",
-        status=JobStatus.FAILED,
-        filename="scores.csv",
-        source=JobSource.API,
-        created_at="2026-11-22T04:00:00.000Z",
-        updated_at="2026-11-22T04:01:00.000Z",
-        input_key=f"uploads/partner-client/{JOB_ID}/input.csv",
-        webhook=webhook,
+    return finished_api_job(
+        JOB_ID, "partner-client", status=JobStatus.FAILED, finished=False, webhook=webhook
     )
 
 

@@ -6,27 +6,17 @@ import time
 
 import webhook_handler
 
-from batchscore_core.models import Job, JobSource, JobStatus, Webhook
+from batchscore_core.models import Job, Webhook
 from batchscore_core.store import JobStore
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhooks import DELIVERY_DEADLINE_SECONDS, TOO_SLOW
 from tests.integration.webhooks.test_webhook_transport import dripping_server
 from tests.integration.webhooks.webhook_support import OWNER
+from tests.jobs_support import finished_api_job
 
 
 def finished_job(job_id: str, url: str) -> Job:
-    return Job(
-        job_id=job_id,
-        owner=OWNER,
-        status=JobStatus.SUCCEEDED,
-        filename="scores.csv",
-        source=JobSource.API,
-        created_at="2026-11-22T04:00:00.000Z",
-        updated_at="2026-11-22T04:01:00.000Z",
-        finished_at="2026-11-22T04:01:00.000Z",
-        input_key=f"uploads/{OWNER}/{job_id}/input.csv",
-        webhook=Webhook(url=url),
-    )
+    return finished_api_job(job_id, OWNER, webhook=Webhook(url=url))
 
 
 def test_a_dripping_partner_is_cut_at_its_deadline_and_the_others_are_delivered(

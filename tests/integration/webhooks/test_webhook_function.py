@@ -6,32 +6,18 @@ import time
 import pytest
 import webhook_handler
 
-from batchscore_core.models import Job, JobSource, JobStatus, Webhook
+from batchscore_core.models import Webhook
 from batchscore_core.store import JobStore
 from batchscore_core.webhook_queue import WebhookQueue
 from tests.integration.moto_stack import Queue, Stack
+from tests.jobs_support import finished_api_job
 
 JOB_ID = "fedcba9876543210fedcba9876543210"
 
 
 def store_finished_job(stack: Stack, url: str) -> JobStore:
     store = JobStore(stack.table_name)
-    store.create(
-        Job(
-            job_id=JOB_ID,
-            owner="partner-client",
-            status=JobStatus.SUCCEEDED,
-            filename="scores.csv",
-            source=JobSource.API,
-            created_at="2026-11-22T04:00:00.000Z",
-            updated_at="2026-11-22T04:01:00.000Z",
-            finished_at="2026-11-22T04:01:00.000Z",
-            input_key=f"uploads/partner-client/{JOB_ID}/input.csv",
-            rows_total=2,
-            rows_done=2,
-            webhook=Webhook(url=url),
-        )
-    )
+    store.create(finished_api_job(JOB_ID, "partner-client", rows=2, webhook=Webhook(url=url)))
     return store
 
 
