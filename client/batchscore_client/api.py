@@ -374,9 +374,12 @@ class BatchscoreClient:
 
 
 def result_filename(filename: str) -> str:
-    """The workbook's name: the uploaded file's name with `.xlsx` for `.csv` (as the API names it)."""
+    """The workbook's name: the uploaded file's name with `.xlsx` for `.csv`, `.csv.gz` or
+    `.xlsx` (as the API names it)."""
     base = posixpath.basename(filename) or "result.csv"
-    stem = base[:-4] if base.lower().endswith(".csv") else base
+    lower = base.lower()
+    extension = next((e for e in (".csv.gz", ".xlsx", ".csv") if lower.endswith(e)), "")
+    stem = base[: -len(extension)] if extension and len(extension) < len(base) else base
     return f"{stem}.xlsx"
 
 

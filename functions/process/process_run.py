@@ -28,6 +28,7 @@ from batchscore_model.bundle import Bundle
 from batchscore_model.csvcheck import problem
 from batchscore_model.engine import EngineOptions, ScoreSummary, score_csv
 from batchscore_model.errors import InputRejected
+from batchscore_model.input_formats import open_input
 
 INPUT_MISSING = JobError(code="input_missing", message="the uploaded file is no longer there")
 
@@ -119,13 +120,19 @@ def _score_and_store(
         try:
             with process_tracing.stage("score", job.job_id):
                 scoring_started = process_tracing.now()
+                # .csv.gz / .xlsx become a CSV stream; progress counts the stored object's bytes.
+                opened = open_input(source, job.filename, work_dir=Path(work), sheet=job.sheet)
+                position = opened.position
                 summary = score_csv(
-                    source,
+                    opened.stream,
                     bundle,
                     output,
-                    progress=progress,
+                    progress=progress
+                    if position is None
+                    else lambda rows, _read: progress(rows, position()),
                     job_id=job.job_id,
                     options=settings.engine_options,
+                    column_map=job.column_map,
                 )
                 process_tracing.record_engine_stages(summary.timings, scoring_started, job.job_id)
         finally:

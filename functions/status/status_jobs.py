@@ -18,7 +18,7 @@ from batchscore_core.models import Job, JobId, JobSource, JobStatus, Webhook, is
 from batchscore_core.origins import new_upload_job
 from batchscore_core.registry_models import ModelRef
 from batchscore_core.settings import Settings
-from batchscore_core.storage import DataStore
+from batchscore_core.storage import DataStore, input_content_type
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import Transitions
 from batchscore_core.webhook_secrets import SecretNotFound, SecretSource, SecretsUnavailable
@@ -54,6 +54,7 @@ def new_job(
         job_source(caller, from_browser=from_browser),
         Webhook(url=request.callback_url) if request.callback_url else None,
     )
+    job = job.model_copy(update={"sheet": request.sheet, "column_map": request.column_map})
     if model is None:
         return job
     return job.model_copy(update={"model_name": model.name, "model_version": model.version})
@@ -129,7 +130,12 @@ def submit_job(
 
 
 def upload_form(data: DataStore, job: Job, *, max_bytes: int, ttl_seconds: int) -> UploadForm:
-    post = data.presigned_post(job.input_key, max_bytes=max_bytes, ttl_seconds=ttl_seconds)
+    post = data.presigned_post(
+        job.input_key,
+        max_bytes=max_bytes,
+        ttl_seconds=ttl_seconds,
+        content_type=input_content_type(job.filename),
+    )
     return UploadForm(url=post.url, fields=post.fields, expires_at=post.expires_at)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from batchscore_core.keys import input_extension
 from batchscore_core.models import Job, JobError, JobSource, JobStatus
 from batchscore_model.schema import ColumnSpec, OutputSpec
 
@@ -16,8 +17,20 @@ def _plain_csv_name(value: str) -> str:
         raise ValueError("must be a plain file name, without a path")
     if not value.isprintable():
         raise ValueError("must not contain control characters")
-    if not value.lower().endswith(".csv") or len(value) == len(".csv"):
-        raise ValueError("must end with .csv")
+    extension = input_extension(value)
+    if not extension or len(value) == len(extension):
+        raise ValueError("must end with .csv, .csv.gz or .xlsx")
+    return value
+
+
+def _column_map(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > MAX_COLUMN_MAP:
+        raise ValueError(f"at most {MAX_COLUMN_MAP} names")
+    for theirs, schema_name in value.items():
+        if not theirs.strip() or not schema_name.strip():
+            raise ValueError("names must not be empty")
+        if len(theirs) > 255 or len(schema_name) > 255:
+            raise ValueError("names must be at most 255 characters")
     return value
 
 
@@ -32,7 +45,9 @@ def _callback_address(value: str) -> str:
     return value
 
 
+MAX_COLUMN_MAP = 1000
 CsvFilename = Annotated[str, Field(min_length=5, max_length=255), AfterValidator(_plain_csv_name)]
+ColumnMap = Annotated[dict[str, str], AfterValidator(_column_map)]
 CallbackUrl = Annotated[str, Field(max_length=2048), AfterValidator(_callback_address)]
 
 
@@ -47,6 +62,23 @@ class CreateJobRequest(BaseModel):
         description="`<name>` (its champion) or `<name>@<version>`; default: the default "
         "model's champion. Resolved now and recorded on the job as model_name + model_version.",
     )
+    sheet: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=31,
+        description="For an `.xlsx` file: the sheet to read (default: the first sheet).",
+    )
+    column_map: ColumnMap | None = Field(
+        default=None,
+        description='Header names to read as the schema\'s: `{"their name": "schema name"}`. '
+        "Without it, names that differ only in case, surrounding or non-breaking spaces match.",
+    )
+
+    @model_validator(mode="after")
+    def _sheet_needs_a_workbook(self) -> CreateJobRequest:
+        if self.sheet is not None and input_extension(self.filename).lower() != ".xlsx":
+            raise ValueError("sheet is only for an .xlsx file")
+        return self
 
 
 class ArchiveRequest(BaseModel):

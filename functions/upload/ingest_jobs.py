@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ingest_check import ModelChooser, check_upload, job_error
+from ingest_check import ModelChooser, check_upload, job_error, saved_column_map
 
-from batchscore_core.models import Job, JobError, JobStatus
+from batchscore_core.keys import column_map_key
+from batchscore_core.models import Job, JobError, JobSource, JobStatus
 from batchscore_core.observability import logger
 from batchscore_core.origins import job_of_object
 from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
@@ -59,10 +60,23 @@ def _admit(
         error = JobError(code=exc.code, message=str(exc), details=exc.details)
         return life.reject(job, error, changes=changes)
     limits = model.limits
+    column_map = job.column_map
     try:
-        check_upload(data, obj.key, version_id, size=size, filename=job.filename, limits=limits)
+        if job.source is JobSource.DROPBOX and column_map is None:
+            column_map = saved_column_map(data, column_map_key(job.owner))
+        check_upload(
+            data,
+            obj.key,
+            version_id,
+            size=size,
+            filename=job.filename,
+            limits=limits,
+            column_map=column_map,
+        )
     except InputRejected as exc:
         return life.reject(job, job_error(exc), changes=changes)
     # The version is fixed now (a drop names its model here): a promotion never changes it.
-    chosen = {"model_name": model.ref.name, "model_version": model.ref.version}
+    chosen: dict[str, object] = {"model_name": model.ref.name, "model_version": model.ref.version}
+    if column_map is not None:
+        chosen["column_map"] = column_map  # a drop's saved mapping, as it was at the drop
     return life.admit(job, size_bytes=size, version_id=version_id, changes=chosen)

@@ -23,8 +23,12 @@ def ingest_limits(name: str, version: str) -> IngestLimits:
     """A version is immutable: its schema is read from the registry once per container."""
     record = adapters.model_registry().get_version(name, version)
     schema = adapters.model_files().schema(name, version, record.checksums_sha256)
-    required = tuple(ModelInfo.model_validate(schema).required_columns)
-    return IngestLimits(max_upload_bytes=get_settings().max_upload_bytes, required_columns=required)
+    info = ModelInfo.model_validate(schema)
+    return IngestLimits(
+        max_upload_bytes=get_settings().max_upload_bytes,
+        required_columns=tuple(info.required_columns),
+        column_names=tuple(info.feature_names),
+    )
 
 
 def choose_model(job: Job) -> ModelChoice:

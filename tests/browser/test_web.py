@@ -266,7 +266,9 @@ def test_a_file_that_is_not_csv_is_refused_before_upload(signed_in: Page, tmp_pa
     signed_in.get_by_label("Upload CSV").set_input_files(path)
 
     # Then the page refuses it
-    expect(staged_file(signed_in, path)).to_contain_text("Only .csv files can be scored.")
+    expect(staged_file(signed_in, path)).to_contain_text(
+        "Only .csv, .csv.gz and .xlsx files can be scored."
+    )
     expect(signed_in.get_by_role("button", name="Start upload")).to_be_disabled()
 
 

@@ -106,6 +106,36 @@ def zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def workbook_with(extra: dict[str, bytes], content_type: bytes | None = None) -> bytes:
+    """The good workbook with parts added, or its main content type replaced."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes())) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename in extra:
+                continue
+            data = source.read(item)
+            if content_type and item.filename == "[Content_Types].xml":
+                main = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+                data = data.replace(main, content_type)
+            target.writestr(item.filename, data)
+        for name, data in extra.items():
+            target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def huge_shared_strings() -> bytes:
+    """70 MB of shared strings (over the 64 MiB limit) that compress ~30-fold: not a zip bomb."""
+    rng = random.Random(7)
+    items = b"".join(
+        b"<si><t>%s%s</t></si>" % (b"y" * 80, rng.randbytes(4).hex().encode())
+        for _ in range(700_000)
+    )
+    return workbook_with({"xl/sharedStrings.xml": b"<sst>" + items + b"</sst>"})
+
+
 def random_bytes(n: int, seed: int) -> Callable[[], bytes]:
     return lambda: random.Random(seed).randbytes(n)
 
@@ -284,6 +314,32 @@ CORPUS: list[Hostile] = [
     Hostile("gzip_as_csv", "gzipped.csv", lambda: gzip.compress(csv_text().encode())),
     Hostile("xlsx_as_csv", "workbook.csv", xlsx_bytes),
     Hostile("zip_bomb_as_csv", "bomb.csv", zip_bomb),
+    # ---- workbooks and gzip (issue 16): the kind the name promises, or refused with the reason
+    Hostile("xlsx_good", "workbook.xlsx", xlsx_bytes),
+    Hostile("csv_gz_good", "rows.csv.gz", lambda: gzip.compress(csv_text().encode())),
+    Hostile("xlsx_zip_bomb", "bomb.xlsx", lambda: workbook_with({"xl/pad.bin": bytes(64 << 20)})),
+    Hostile("xlsx_huge_shared_strings", "strings.xlsx", huge_shared_strings),
+    Hostile(
+        "xlsx_encrypted", "locked.xlsx", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)
+    ),
+    Hostile(
+        "xlsm_content_type",
+        "macros.xlsx",
+        lambda: workbook_with({}, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+    ),
+    Hostile(
+        "xlsx_vba_project", "vba.xlsx", lambda: workbook_with({"xl/vbaProject.bin": bytes(64)})
+    ),
+    Hostile("xlsx_really_csv", "really-csv.xlsx", utf8(csv_text())),
+    Hostile("xlsx_really_png", "picture.xlsx", lambda: b"\x89PNG\r\n\x1a\n" + bytes(256)),
+    Hostile("csv_gz_really_csv", "plain.csv.gz", utf8(csv_text())),
+    Hostile("csv_gz_bomb", "bomb.csv.gz", lambda: gzip.compress(b"0," * (40 << 20))),
+    Hostile(
+        "dropped_xlsx_bomb",
+        "bomb.xlsx",
+        lambda: workbook_with({"xl/p.bin": bytes(64 << 20)}),
+        via=DROP,
+    ),
     # ---- names with path and display tricks
     Hostile(
         "name_path_traversal", "../../etc/passwd.csv", utf8(csv_text()), refused_at_submit=True

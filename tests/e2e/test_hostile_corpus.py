@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import requests
 
+from batchscore_core.keys import input_extension
 from tests.e2e.e2e_support import (
     FINAL_STATES,
     HTTP_TIMEOUT_SECONDS,
@@ -59,7 +60,7 @@ def outbox_keys(stem: str, tenant: str) -> list[str]:
 
 def read_outbox(s3: Any, bucket: str, entry: Hostile, tenant: str) -> dict[str, bytes]:
     found = {}
-    for key in outbox_keys(entry.filename[: -len(".csv")], tenant):
+    for key in outbox_keys(entry.filename[: -len(input_extension(entry.filename))], tenant):
         try:
             found[key] = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except s3.exceptions.NoSuchKey:

@@ -1,6 +1,10 @@
 // Quick checks on a chosen file before it is sent: extension, size, header and first rows.
-// The same rules as the server's pre-check (layers/model batchscore_model/csvcheck.py).
+// The same rules as the server's pre-check (layers/model batchscore_model/csvcheck.py); .xlsx
+// and .csv.gz are opened in the browser (workbook.js).
+import { InputRefused, gunzipHead, readWorkbookHead } from "./workbook.js";
+
 const PREVIEW_BYTES = 64 * 1024;
+const INPUT_NAME = /\.(csv|csv\.gz|xlsx)$/i;
 const PREVIEW_ROWS = 5;
 const DELIMITERS = [",", ";", "\t"];
 
@@ -61,10 +65,42 @@ export function parseCsv(text, { complete = true, delimiter = "," } = {}) {
  * {errors: [..], warnings: [..], header, rows, missing: [..], unknown: [..]}. A file with
  * errors is not uploaded (the server would reject it); the server checks every row anyway.
  */
+/** A header name as matched to the schema: non-breaking spaces as spaces, trimmed, any case. */
+export function foldName(name) {
+  return name.replace(/[\u00a0\u2007\u202f\ufeff]/g, " ").trim().toLowerCase();
+}
+
+/** Each written name's schema name (exact, else case/spaces), as the server's match_header. */
+export function matchHeader(written, schemaNames) {
+  const schema = new Set(schemaNames);
+  const folded = new Map();
+  for (const name of schemaNames) folded.set(foldName(name), folded.has(foldName(name)) ? null : name);
+  const names = written.map((raw) => {
+    const name = raw.trim();
+    return schema.has(name) ? name : folded.get(foldName(raw)) || name;
+  });
+  const matches = written
+    .map((raw, i) => [raw.trim(), names[i]])
+    .filter(([name, target]) => name !== target);
+  return { names, matches };
+}
+
+async function readHead(file) {
+  if (/\.xlsx$/i.test(file.name)) {
+    const { rows, complete, sheet, sheets } = await readWorkbookHead(file);
+    return { table: rows, complete, sheet, sheets };
+  }
+  const { text, complete } = /\.csv\.gz$/i.test(file.name)
+    ? await gunzipHead(file, PREVIEW_BYTES)
+    : { text: await file.slice(0, PREVIEW_BYTES).text(), complete: file.size <= PREVIEW_BYTES };
+  const clean = text.replace(/^\uFEFF/, "");
+  return { table: parseCsv(clean, { complete, delimiter: sniffDelimiter(clean) }), complete };
+}
+
 export async function checkCsvFile(file, { columns = [], maxBytes }) {
-  const result = { errors: [], warnings: [], header: [], rows: [], missing: [], unknown: [] };
-  if (!/\.csv$/i.test(file.name)) {
-    result.errors.push("Only .csv files can be scored.");
+  const result = { errors: [], warnings: [], header: [], rows: [], missing: [], unknown: [], matches: [] };
+  if (!INPUT_NAME.test(file.name)) {
+    result.errors.push("Only .csv, .csv.gz and .xlsx files can be scored.");
     return result;
   }
   if (file.size === 0) {
@@ -76,9 +112,19 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
     return result;
   }
 
-  const complete = file.size <= PREVIEW_BYTES;
-  const text = (await file.slice(0, PREVIEW_BYTES).text()).replace(/^\uFEFF/, "");
-  const [header = [], ...rows] = parseCsv(text, { complete, delimiter: sniffDelimiter(text) });
+  let head;
+  try {
+    head = await readHead(file);
+  } catch (error) {
+    if (!(error instanceof InputRefused)) throw error;
+    result.errors.push(error.message);
+    return result;
+  }
+  const { table, complete } = head;
+  if (head.sheets && head.sheets.length > 1) {
+    result.warnings.push(`Sheet "${head.sheet}" is read (the first of ${head.sheets.length} sheets).`);
+  }
+  const [header = [], ...rows] = table;
   result.header = header.map((name) => name.trim());
   result.rows = rows.slice(0, PREVIEW_ROWS);
   if (rows.length === 0) {
@@ -90,10 +136,22 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
     result.errors.push(`Column names appear more than once: ${duplicates.join(", ")}.`);
   }
 
-  const present = new Set(result.header);
+  const matched = matchHeader(header, columns.map((column) => column.name));
+  result.matches = matched.matches;
+  const claims = new Map();
+  matched.names.forEach((name, i) => claims.set(name, [...(claims.get(name) || []), result.header[i]]));
+  for (const [name, found] of claims) {
+    const distinct = [...new Set(found)];
+    if (distinct.length > 1 && columns.some((c) => c.name === name)) {
+      result.errors.push(`Columns ${distinct.map((n) => `"${n}"`).join(" and ")} both match the model's column "${name}".`);
+    }
+  }
+  for (const [written, name] of result.matches) result.warnings.push(`Column "${written}" is read as "${name}".`);
+
+  const present = new Set(matched.names);
   const known = new Set(columns.map((column) => column.name));
   result.missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
-  result.unknown = result.header.filter((name) => known.size > 0 && !known.has(name));
+  result.unknown = result.header.filter((name, i) => known.size > 0 && !known.has(matched.names[i]));
   if (result.missing.length > 0) {
     const count = result.missing.length;
     result.errors.push(

@@ -376,5 +376,5 @@ export class JobsPanel {
 }
 
 function resultName(filename) {
-  return `${filename.replace(/\.csv$/i, "")}.xlsx`;
+  return `${filename.replace(/\.(csv|csv\.gz|xlsx)$/i, "")}.xlsx`;
 }

@@ -16,9 +16,19 @@ DROPBOX = "dropbox/"
 RESULTS = "results/"
 OUTBOX = "outbox/"
 
+# The input kinds, longest first (batchscore_model.input_formats reads them; a test keeps the
+# two lists equal). Each has its S3 notification suffix in template.yaml.
+INPUT_EXTENSIONS = (".csv.gz", ".xlsx", ".csv")
+# A drop folder's saved column mapping (docs/partners.md): `dropbox/<tenant>/column_map.json`.
+COLUMN_MAP_FILE = "column_map.json"
+
 # Used with fullmatch: `$` would also match before a trailing newline (`x.csv\n` as `x.csv`).
-_UPLOAD_KEY = re.compile(r"uploads/(?P<owner>[^/\n]+)/(?P<job_id>[0-9a-f]{32})/input\.csv")
-_DROPBOX_KEY = re.compile(r"dropbox/(?P<tenant>[A-Za-z0-9._-]+)/(?P<path>.+\.csv)", re.IGNORECASE)
+_UPLOAD_KEY = re.compile(
+    r"uploads/(?P<owner>[^/\n]+)/(?P<job_id>[0-9a-f]{32})/input\.(?:csv\.gz|xlsx|csv)"
+)
+_DROPBOX_KEY = re.compile(
+    r"dropbox/(?P<tenant>[A-Za-z0-9._-]+)/(?P<path>.+\.(?:csv\.gz|xlsx|csv))", re.IGNORECASE
+)
 
 
 class UnknownKey(ValueError):
@@ -40,7 +50,7 @@ class DroppedInput:
 
     key: str
     tenant: str
-    path: str  # below dropbox/<tenant>/, with its .csv
+    path: str  # below dropbox/<tenant>/, with its extension (.csv, .csv.gz, .xlsx)
 
     @property
     def filename(self) -> str:
@@ -48,7 +58,7 @@ class DroppedInput:
 
     @property
     def stem(self) -> str:
-        return self.path[: -len(".csv")]
+        return self.path[: -len(input_extension(self.path))]
 
 
 def decode_event_key(raw: str) -> str:
@@ -76,13 +86,26 @@ def dropped_job_id(bucket: str, key: str, version: str) -> str:
     return hashlib.sha256(f"{bucket}\n{key}\n{version}".encode()).hexdigest()[:32]
 
 
-def upload_key(owner: str, job_id: str) -> str:
-    return f"{UPLOADS}{owner}/{job_id}/input.csv"
+def input_extension(filename: str) -> str:
+    """The input kind's extension as written in `filename` (any case); "" for none."""
+    lower = filename.lower()
+    found = next((e for e in INPUT_EXTENSIONS if lower.endswith(e)), "")
+    return filename[len(filename) - len(found) :] if found else ""
+
+
+def upload_key(owner: str, job_id: str, filename: str = "input.csv") -> str:
+    extension = input_extension(filename).lower() or ".csv"
+    return f"{UPLOADS}{owner}/{job_id}/input{extension}"
+
+
+def column_map_key(tenant: str) -> str:
+    return f"{DROPBOX}{tenant}/{COLUMN_MAP_FILE}"
 
 
 def result_stem(filename: str) -> str:
     base = posixpath.basename(filename) or "input.csv"
-    return base[:-4] if base.lower().endswith(".csv") else base
+    extension = input_extension(base)
+    return base[: -len(extension)] if extension and len(extension) < len(base) else base
 
 
 def result_key(owner: str, job_id: str, filename: str) -> str:

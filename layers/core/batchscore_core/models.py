@@ -106,6 +106,10 @@ class Job(BaseModel):
     size_bytes: int | None = None
     webhook: Webhook | None = None
     expires_at: int | None = None
+    # Input options (issue 16): the .xlsx sheet to read (None: the first), and header names to
+    # read as the schema's ({"their name": "schema name"}; a drop gets its tenant's saved map).
+    sheet: str | None = None
+    column_map: dict[str, str] | None = None
 
     @model_validator(mode="before")
     @classmethod

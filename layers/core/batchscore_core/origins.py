@@ -38,7 +38,7 @@ def new_upload_job(
         source=source,
         created_at=now,
         updated_at=now,
-        input_key=upload_key(owner, job_id),
+        input_key=upload_key(owner, job_id, filename),
         result_key=result_key(owner, job_id, filename),
         webhook=webhook,
     )

@@ -15,10 +15,24 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from batchscore_core import keys
 from batchscore_core.models import iso, utc_now
 
 CSV_CONTENT_TYPE = "text/csv"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GZIP_CONTENT_TYPE = "application/gzip"
+_INPUT_CONTENT_TYPES = {
+    ".csv": CSV_CONTENT_TYPE,
+    ".csv.gz": GZIP_CONTENT_TYPE,
+    ".xlsx": XLSX_CONTENT_TYPE,
+}
+
+
+def input_content_type(filename: str) -> str:
+    """The content type an upload of this input kind is posted with (the presigned POST binds it)."""
+    return _INPUT_CONTENT_TYPES.get(keys.input_extension(filename).lower(), CSV_CONTENT_TYPE)
+
+
 _MULTIPART = TransferConfig(
     multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024
 )
@@ -68,14 +82,16 @@ class DataStore:
         # The same client serves every call, presigned or not.
         self._client: Any = client or s3_client()
 
-    def presigned_post(self, key: str, *, max_bytes: int, ttl_seconds: int) -> PresignedPost:
-        """A POST bound to exactly `key`, a CSV content type and at most `max_bytes`."""
+    def presigned_post(
+        self, key: str, *, max_bytes: int, ttl_seconds: int, content_type: str = CSV_CONTENT_TYPE
+    ) -> PresignedPost:
+        """A POST bound to exactly `key`, one content type and at most `max_bytes`."""
         answer = self._client.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
-            Fields={"Content-Type": CSV_CONTENT_TYPE},
+            Fields={"Content-Type": content_type},
             Conditions=[
-                {"Content-Type": CSV_CONTENT_TYPE},
+                {"Content-Type": content_type},
                 ["content-length-range", 1, max_bytes],
             ],
             ExpiresIn=ttl_seconds,
@@ -112,6 +128,10 @@ class DataStore:
             size=int(answer["ContentLength"]),
             version_id=answer.get("VersionId"),
         )
+
+    def read_range(self, key: str, start: int, end: int, version_id: str | None = None) -> bytes:
+        """Bytes `start` to `end` (inclusive) of an object: a zip's directory is at its end."""
+        return self._get(key, version_id, Range=f"bytes={start}-{end}")["Body"].read()
 
     def read_head(self, key: str, nbytes: int, version_id: str | None = None) -> bytes:
         """The first `nbytes` of an object, without downloading the rest."""

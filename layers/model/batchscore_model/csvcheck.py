@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -163,8 +163,115 @@ def clean_header(row: list[str]) -> list[str]:
     return [name.strip() for name in row]
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": " "})
+
+
+def fold_name(name: str) -> str:
+    """A header name as matched to the schema: non-breaking spaces as spaces, trimmed, any case."""
+    return name.translate(_SPACES).strip().casefold()
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """The file's columns under the names the model reads; `matches` lists each name changed:
+    (as written, schema name, why: "column_map" or "case/spaces")."""
+
+    names: list[str]
+    matches: list[tuple[str, str, str]]
+    written: list[str]  # trimmed, as in the file (the workbook keeps these)
+
+
+def match_header(
+    written: list[str],
+    schema_names: Sequence[str],
+    column_map: Mapping[str, str] | None = None,
+    *,
+    line: int = 1,
+) -> HeaderMatch:
+    """Each column's schema name: by `column_map` (their name → schema name), exactly, or by
+    `fold_name`; other columns keep their (trimmed) name. Two columns on one schema name are
+    refused, naming both."""
+    schema = set(schema_names)
+    folded: dict[str, str | None] = {}
+    for name in schema_names:
+        key = fold_name(name)
+        folded[key] = None if key in folded else name  # a fold two schema names share: exact only
+    mapping = {fold_name(theirs): target for theirs, target in (column_map or {}).items()}
+    unknown = sorted({t for t in mapping.values() if t not in schema})
+    if unknown:
+        message = "column_map names columns the model does not have: " + ", ".join(
+            map(repr, unknown)
+        )
+        raise InputRejected("bad_column_map", message, [problem(message, column=unknown[0])])
+    names: list[str] = []
+    matches: list[tuple[str, str, str]] = []
+    for raw in written:
+        name = raw.strip()
+        target = mapping.get(fold_name(raw))
+        if target is not None:
+            if target != name:
+                matches.append((name, target, "column_map"))
+        elif name in schema:
+            target = name
+        elif folded.get(fold_name(raw)):
+            target = folded[fold_name(raw)]
+            assert target is not None
+            matches.append((name, target, "case/spaces"))
+        names.append(target or name)
+    _refuse_ambiguity(written, names, schema, line)
+    return HeaderMatch(names=names, matches=matches, written=clean_header(written))
+
+
+def _refuse_ambiguity(written: list[str], names: list[str], schema: set[str], line: int) -> None:
+    claims: dict[str, list[str]] = {}
+    for raw, name in zip(written, names, strict=True):
+        if name in schema:
+            claims.setdefault(name, []).append(raw.strip())
+    # The same name twice is a duplicate (header_problems says so), not an ambiguity.
+    clashes = {name: found for name, found in claims.items() if len(set(found)) > 1}
+    if not clashes:
+        return
+    details: list[Problem] = []
+    for name, found in clashes.items():
+        both = " and ".join(repr(column) for column in found)
+        details.append(
+            problem(
+                f"columns {both} both match the model's column {name!r}", line=line, column=name
+            )
+        )
+    message = details[0]["message"] + (
+        "" if len(details) == 1 else f" (and {len(details) - 1} more)"
+    )
+    raise InputRejected(
+        "ambiguous_columns", message + "; rename one, or map them with column_map", details
+    )
+
+
+def _matched(
+    row: list[str],
+    column_names: Sequence[str],
+    column_map: Mapping[str, str] | None,
+    line: int,
+    filename: str,
+) -> list[str]:
+    if not column_names:
+        return clean_header(row)
+    try:
+        return match_header(row, column_names, column_map, line=line).names
+    except InputRejected as exc:
+        exc.message = f"{filename}: {exc.message}"
+        raise
+
+
 def precheck(
-    head: bytes, *, total_size: int, max_bytes: int, required_columns: list[str], filename: str
+    head: bytes,
+    *,
+    total_size: int,
+    max_bytes: int,
+    required_columns: list[str],
+    filename: str,
+    column_names: Sequence[str] = (),
+    column_map: Mapping[str, str] | None = None,
 ) -> CsvShape:
     """Cheap checks on the first bytes of an upload; raises `InputRejected`."""
     if total_size > max_bytes:
@@ -188,7 +295,7 @@ def precheck(
             if is_blank(row):
                 continue
             if header is None:
-                header = clean_header(row)
+                header = _matched(row, column_names, column_map, reader.line_num, filename)
                 header_line = reader.line_num
                 continue
             has_rows = True

@@ -17,10 +17,11 @@ from batchscore_model.bundle import Bundle, Prediction
 from batchscore_model.chunks import CHUNK_CHARS, ChunkReader, TextChunk
 from batchscore_model.csvcheck import (
     MAX_COLUMNS,
-    clean_header,
+    HeaderMatch,
     csv_error,
     header_problems,
     is_blank,
+    match_header,
     records,
     sniff_delimiter,
     split_lines,
@@ -77,6 +78,8 @@ class ScoreSummary(BaseModel):
     problems: Sequence[Mapping[str, object]]
     warnings: Sequence[Mapping[str, object]] = ()  # scored anyway: imputed, out of range, ...
     warnings_total: int = 0
+    # Header names read as the schema's (csvcheck.match_header): "written", "name", "why".
+    column_matches: Sequence[Mapping[str, str]] = ()
     drift: dict[str, object] | None = None  # the job's `drift` object; None when not measured
 
     def one_line(self) -> str:
@@ -97,14 +100,18 @@ def score_csv(
     progress: Progress | None = None,
     job_id: str | None = None,
     options: EngineOptions | None = None,
+    column_map: Mapping[str, str] | None = None,
 ) -> ScoreSummary:
-    """Score every row of `source` into the workbook `sink`; raises `InputRejected`."""
+    """Score every row of `source` into the workbook `sink`; raises `InputRejected`.
+
+    Header names are matched to the schema's (`csvcheck.match_header`, with `column_map`)."""
     run = _Run(bundle, options or EngineOptions(), job_id)
     reader = ChunkReader(
         source, chunk_rows=run.options.chunk_rows, chunk_chars=run.options.chunk_chars
     )
     chunks = iter(reader)
-    layout, first, header_line = _read_header(chunks, bundle)
+    layout, first, header_line, matched = _read_header(chunks, bundle, column_map)
+    run.matched = matched
     reader.header = layout.header
     run.warn(*_header_warnings(layout, header_line))
     writer = XlsxStreamWriter(
@@ -130,8 +137,8 @@ def _chain(first: TextChunk | None, rest: Iterator[TextChunk]) -> Iterator[TextC
 
 
 def _read_header(
-    chunks: Iterator[TextChunk], bundle: Bundle
-) -> tuple[Layout, TextChunk | None, int]:
+    chunks: Iterator[TextChunk], bundle: Bundle, column_map: Mapping[str, str] | None = None
+) -> tuple[Layout, TextChunk | None, int, HeaderMatch]:
     """The header record of the first chunk that holds one, and the rest of that chunk."""
     max_columns = MAX_COLUMNS - len(bundle.output_names)
     for chunk in chunks:
@@ -141,8 +148,9 @@ def _read_header(
             for row in reader:
                 if is_blank(row):
                     continue
-                header = clean_header(row)
                 header_line = chunk.first_line + reader.line_num - 1
+                matched = match_header(row, bundle.info.feature_names, column_map, line=header_line)
+                header = matched.names
                 rejected = header_problems(
                     header, bundle.info.required_columns, line=header_line, max_columns=max_columns
                 )
@@ -151,7 +159,7 @@ def _read_header(
                 rest = _after_lines(chunk.text, reader.line_num)
                 layout = Layout(header=header, delimiter=delimiter, info=bundle.info)
                 remaining = TextChunk(rest, header_line + 1, chunk.bytes_read) if rest else None
-                return layout, remaining, header_line
+                return layout, remaining, header_line, matched
         except csv.Error as exc:
             raise csv_error(exc, chunk.first_line + reader.line_num - 1) from exc
     raise InputRejected("empty_file", "the file is empty", [problem("empty file")])
@@ -197,6 +205,7 @@ class _Run:
         self.counts: Counter[str] = Counter()
         self.stats = {"min": np.inf, "max": -np.inf, "sum": 0.0}
         self.timings = {"read_and_check": 0.0, "predict": 0.0, "write": 0.0}
+        self.matched: HeaderMatch | None = None  # the workbook keeps the names as written
         self.drift = DriftMonitor(bundle.reference) if options.drift else None
 
     def execute(
@@ -208,7 +217,8 @@ class _Run:
         header_line: int,
     ) -> ScoreSummary:
         started = time.perf_counter()
-        header = layout.header + self.bundle.output_names
+        written = self.matched.written if self.matched else layout.header
+        header = written + self.bundle.output_names
         clock = time.perf_counter()
         begun = False
         for chunk in chunks:
@@ -332,6 +342,10 @@ class _Run:
             problems=self.problems[: self.options.max_details],
             warnings=self.warnings[:WARNINGS_LISTED],
             warnings_total=self.warnings_total,
+            column_matches=[
+                {"written": written, "name": name, "why": why}
+                for written, name, why in (self.matched.matches if self.matched else [])
+            ],
         )
 
 
@@ -343,6 +357,10 @@ def _summary_rows(summary: ScoreSummary) -> list[list[object]]:
         ["rows_scored", summary.rows_scored],
         ["rows_rejected", summary.rows_rejected],
         ["warnings", summary.warnings_total],
+    ]
+    rows += [
+        [f"column {m['written']!r}", f"read as {m['name']!r} ({m['why']})"]
+        for m in summary.column_matches
     ]
     rows += [[f"prediction {label}", count] for label, count in summary.prediction_counts.items()]
     rows += [[f"prediction {name}", value] for name, value in summary.prediction_stats.items()]

@@ -249,7 +249,13 @@ def test_wait_raises_with_the_error_report_when_the_job_is_rejected(http):
 
 @pytest.mark.parametrize(
     ("uploaded", "workbook"),
-    [("a.csv", "a.xlsx"), ("dir/B.CSV", "B.xlsx"), ("plain", "plain.xlsx")],
+    [
+        ("a.csv", "a.xlsx"),
+        ("dir/B.CSV", "B.xlsx"),
+        ("plain", "plain.xlsx"),
+        ("c.csv.gz", "c.xlsx"),
+        ("D.xlsx", "D.xlsx"),
+    ],
 )
 def test_result_filename_swaps_csv_for_xlsx(uploaded, workbook):
     # Given an uploaded file name

@@ -81,7 +81,10 @@ def test_an_sqs_source_without_partial_batch_reports_is_reported(tmp_path: Path)
 
 def test_a_notification_on_results_is_reported_at_its_configuration(tmp_path: Path) -> None:
     # Given: the drop-folder notification moved to results/, where outputs would loop back
-    path = broken_copy(tmp_path, "Value: dropbox/", "Value: results/")
+    csv_drops = (
+        "Value: dropbox/\n                  - Name: suffix\n                    Value: .csv\n"
+    )
+    path = broken_copy(tmp_path, csv_drops, csv_drops.replace("dropbox/", "results/"))
 
     # When
     found = findings(path, "notifications")
@@ -93,8 +96,11 @@ def test_a_notification_on_results_is_reported_at_its_configuration(tmp_path: Pa
 
 def test_a_notification_without_a_prefix_is_reported(tmp_path: Path) -> None:
     # Given
+    rules = "                  - Name: suffix\n                    Value: input.csv\n"
     path = broken_copy(
-        tmp_path, "                  - Name: prefix\n                    Value: uploads/\n", ""
+        tmp_path,
+        "                  - Name: prefix\n                    Value: uploads/\n" + rules,
+        rules,
     )
 
     # When

@@ -11,9 +11,11 @@ from status_models import CreateJobRequest
 from batchscore_core.webhook_secrets import StaticSecrets
 
 
-@pytest.mark.parametrize("filename", ["scores.csv", "March Scores (final).CSV", "é.csv"])
+@pytest.mark.parametrize(
+    "filename", ["scores.csv", "March Scores (final).CSV", "é.csv", "a.csv.gz", "Q3.XLSX"]
+)
 def test_a_plain_csv_name_is_accepted(filename: str) -> None:
-    # Given a plain .csv file name
+    # Given a plain .csv, .csv.gz or .xlsx file name
     # When a request is read with it
     request = CreateJobRequest.model_validate({"filename": filename})
 
@@ -22,7 +24,17 @@ def test_a_plain_csv_name_is_accepted(filename: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "filename", ["a/b.csv", "a\\b.csv", "scores.xlsx", ".csv", "tab\t.csv", "x" * 252 + ".csv"]
+    "filename",
+    [
+        "a/b.csv",
+        "a\\b.csv",
+        "scores.xlsm",
+        "a.gz",
+        ".csv",
+        ".xlsx",
+        "tab\t.csv",
+        "x" * 252 + ".csv",
+    ],
 )
 def test_anything_else_is_refused(filename: str) -> None:
     # Given a name with a path, another extension, a control character or too long
@@ -32,6 +44,30 @@ def test_anything_else_is_refused(filename: str) -> None:
 
     # Then the error is about the filename
     assert [error["loc"] for error in raised.value.errors()] == [("filename",)]
+
+
+def test_a_sheet_and_a_column_map_are_read() -> None:
+    # Given a workbook's sheet and a mapping
+    body = {"filename": "q.xlsx", "sheet": "Data", "column_map": {"Years": "age"}}
+    # When read / Then both are kept
+    request = CreateJobRequest.model_validate(body)
+    assert (request.sheet, request.column_map) == ("Data", {"Years": "age"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filename": "q.csv", "sheet": "Data"},
+        {"filename": "q.xlsx", "sheet": "x" * 32},
+        {"filename": "q.csv", "column_map": {"": "age"}},
+        {"filename": "q.csv", "column_map": {"a": 1}},
+    ],
+)
+def test_a_sheet_for_a_csv_or_a_bad_map_is_refused(body: dict[str, object]) -> None:
+    # Given a sheet for a CSV, a sheet name Excel cannot hold, an empty or non-text name
+    # When read / Then it is refused
+    with pytest.raises(ValidationError):
+        CreateJobRequest.model_validate(body)
 
 
 SECRETS = StaticSecrets({"owner-1": b"s"})
