@@ -18,10 +18,12 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from train_check import training_files
+from train_drift import drift_warrants_run
 from train_recipes import recipe_for
 from train_run import RunDeps, execute
 
 from batchscore_core import adapters
+from batchscore_core.drift_log import SustainedDrift, recent_drift
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.settings import get_settings
 from batchscore_core.training_runs import RunInProgress, RunStatus
@@ -58,13 +60,20 @@ def sync_plan(model: str) -> None:
 def handle_run(message: RunMessage) -> None:
     runs = training_runs()
     run_id = message.run_id
-    if run_id is None:  # a schedule: start the run here
+    if run_id is None:  # a schedule, or drift: start the run here
+        if message.trigger == "drift" and not drift_warrants_run(
+            SustainedDrift.parse(get_settings().drift_retrain_k_of_n),
+            lambda n: recent_drift(message.model, n),
+            runs.recent(message.model, limit=1),
+        ):
+            logger.info("drift does not (yet) warrant a run", extra={"model": message.model})
+            return
         try:
             sync_plan(message.model)
             run_id = begin_run(
                 message.model,
                 message.trigger,
-                "schedule",
+                message.trigger,
                 registry=adapters.model_registry(),
                 runs=runs,
                 lease_seconds=get_settings().training_lease_seconds,

@@ -20,6 +20,7 @@ from sklearn.datasets import load_breast_cancer
 
 from infra.build.least_privilege import check as check_least_privilege
 from infra.build.retrain import main as retrain_main
+from tests.drift_files import shifted_csv
 from tests.e2e.e2e_support import (
     ApiUser,
     feature_csv,
@@ -34,11 +35,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MODEL = "breast-cancer"
 RUN_TIMEOUT_SECONDS = 180
+DRIFT_K = 2
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with started_stack(tmp_path_factory.mktemp("retrain-stack"), parameters={}) as running:
+    # Retraining on sustained drift is on here: two drifted jobs in a row start a run.
+    parameters = {"DriftRetrainKOfN": f"{DRIFT_K}/{DRIFT_K}"}
+    with started_stack(tmp_path_factory.mktemp("retrain-stack"), parameters=parameters) as running:
         yield running
     denied = check_least_privilege(running.aws_calls_dir, REPO_ROOT / "template.yaml")
     assert not denied, "AWS calls template.yaml does not allow:\n" + "\n".join(map(str, denied))
@@ -219,3 +223,29 @@ def test_make_retrain_starts_a_run_and_reports_why_it_failed(
     assert code == 1
     assert "diabetes: FAILED (candidate None, champion was diabetes-ridge-" in out
     assert "error: no_training_data" in out
+
+
+def test_sustained_drift_starts_one_run_with_the_drift_trigger(
+    admin: ApiUser, stack: LocalStack
+) -> None:
+    # Given retraining on drift is on (2 of the last 2 jobs), and a run began before now
+    add_training_file(admin, stack, labelled_csv())
+    before = {run["run_id"] for run in admin.get_json(f"/models/{MODEL}/runs")["items"]}
+
+    # When one drifted job is scored, no run starts; when a second one is, one run starts
+    first = admin.submit(shifted_csv(seed=41), "shifted-1.csv")
+    assert wait_until_final(admin, first, stack)["drift"]["status"] == "drift"
+    second = admin.submit(shifted_csv(seed=42), "shifted-2.csv")
+    assert wait_until_final(admin, second, stack)["drift"]["status"] == "drift"
+
+    def new_runs() -> list[dict[str, Any]]:
+        runs = admin.get_json(f"/models/{MODEL}/runs")["items"]
+        return [run for run in runs if run["run_id"] not in before]
+
+    started = poll(new_runs, bool, what="a run started by drift", stack=stack)
+
+    # Then it is one run, triggered by drift, and it ends
+    assert [run["trigger"] for run in started] == ["drift"]
+    ended = wait_for_run(admin, stack, started[0]["run_id"])
+    assert ended["status"] in {"PROMOTED", "KEPT_CHAMPION"}, ended
+    assert len(new_runs()) == 1

@@ -42,6 +42,12 @@ class TrainingQueue:
         body = RunMessage(model=model, run_id=run_id, trigger=trigger).model_dump()
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
 
+    def ask(self, model: str, trigger: str) -> None:
+        """Ask TrainFunction to start a run if one is warranted (a schedule's message has this
+        shape too; a `drift` one is checked against the k-of-n rule first)."""
+        body = RunMessage(model=model, trigger=trigger).model_dump()
+        self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
+
 
 @lru_cache(maxsize=1)
 def training_runs() -> TrainingRuns:
