@@ -11,7 +11,7 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke destroy cost clean
+.PHONY: loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke retrain destroy cost clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -96,6 +96,10 @@ user: install ## a user of the stack's pool: make user EMAIL=you@example.com [AD
 
 smoke: install ## one job end to end through a stack's public API (STAGE=dev|prod|local)
 	$(PY) -m infra.build.smoke --stage $(STAGE)
+
+retrain: install ## retrain a model now and print the gate's checks: make retrain MODEL=breast-cancer [STAGE=local|dev|prod]
+	@test -n "$(MODEL)" || { echo "usage: make retrain MODEL=name [STAGE=local|dev|prod]"; exit 2; }
+	$(PY) -m infra.build.retrain --model "$(MODEL)" --stage $(if $(filter command line environment%,$(origin STAGE)),$(STAGE),local)
 
 destroy: install ## empty the stack's buckets and delete it (STAGE=dev|prod; YES=1 skips the question)
 	$(PY) -m infra.build.destroy --stage $(STAGE) $(if $(YES),--yes,)

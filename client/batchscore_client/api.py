@@ -302,6 +302,35 @@ class BatchscoreClient:
             sleep=sleep,
         )
 
+    # retraining
+
+    def retrain(self, name: str) -> dict[str, Any]:
+        """Start a retraining run (admins): `{"run_id", "status": "RUNNING"}`."""
+        return self._request("POST", f"/models/{_segment(name)}/retrain", json={})
+
+    def get_run(self, name: str, run_id: str) -> dict[str, Any]:
+        return self._request("GET", f"/models/{_segment(name)}/runs/{_segment(run_id)}")
+
+    def wait_for_run(
+        self,
+        name: str,
+        run_id: str,
+        *,
+        poll_seconds: float = 2.0,
+        timeout_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> dict[str, Any]:
+        """Poll a run until it leaves RUNNING; answers it (PROMOTED, KEPT_CHAMPION, FAILED)."""
+        deadline = None if timeout_seconds is None else clock() + timeout_seconds
+        while True:
+            run = self.get_run(name, run_id)
+            if run.get("status") != "RUNNING":
+                return run
+            if deadline is not None and clock() >= deadline:
+                raise WaitTimedOut(run_id, timeout_seconds or 0)
+            sleep(poll_seconds)
+
     # service
 
     def model(self) -> dict[str, Any]:

@@ -150,6 +150,23 @@ class PublishTimedOut(BatchscoreClientError):
         super().__init__(f"the bundle for {name} was not checked within {seconds:g} s")
 
 
+class RunNotPromoted(BatchscoreClientError):
+    """A waited-for retraining run ended KEPT_CHAMPION or FAILED; the message says why."""
+
+    exit_code = 5
+
+    def __init__(self, run: dict[str, Any]) -> None:
+        status = run.get("status")
+        if status == "FAILED":
+            why = (run.get("error") or {}).get("message") or "no reason given"
+        else:
+            failed = [c for c in (run.get("gate") or {}).get("checks", []) if not c.get("passed")]
+            why = "; ".join(f"{c.get('name')}: {c.get('detail')}" for c in failed) or "gate"
+        super().__init__(f"run {run.get('run_id')} of {run.get('model')} is {status}: {why}")
+        self.run = run
+        self.code = "run_failed" if status == "FAILED" else "champion_kept"
+
+
 class NothingToRollBack(BatchscoreClientError):
     """The alias history has no earlier champion to go back to."""
 

@@ -1,4 +1,4 @@
-"""`batchscore models ...`: list and show models, publish a bundle, promote and roll back.
+"""`batchscore models ...`: list and show models, publish a bundle, promote, roll back, retrain.
 
 Reading is open to every signed-in caller; publishing and moving aliases need an admin (the
 API answers 403 otherwise, exit code 3).
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from batchscore_client.bundle import LocalBundle
-from batchscore_client.errors import BundleError, NothingToRollBack
+from batchscore_client.errors import BundleError, NothingToRollBack, RunNotPromoted
 from batchscore_client.models_render import model_details, model_table, version_details
 
 if TYPE_CHECKING:
@@ -87,6 +87,32 @@ def cmd_rollback(ctx: Context) -> int:
     return 0
 
 
+def cmd_retrain(ctx: Context) -> int:
+    args, client = ctx.args, ctx.client()
+    started = client.retrain(args.name)
+    if not args.wait:
+        ctx.emit(started, f"{args.name}: run {started['run_id']} started")
+        return 0
+    run = client.wait_for_run(
+        args.name, started["run_id"], poll_seconds=args.poll, timeout_seconds=args.timeout
+    )
+    if run.get("status") != "PROMOTED":
+        raise RunNotPromoted(run)
+    ctx.emit(run, run_details(run))
+    return 0
+
+
+def run_details(run: dict[str, Any]) -> str:
+    lines = [
+        f"run {run.get('run_id')} of {run.get('model')}: {run.get('status')}",
+        f"  candidate {run.get('candidate_version')}  champion was {run.get('champion_version')}",
+    ]
+    for check in (run.get("gate") or {}).get("checks", []):
+        mark = "ok  " if check.get("passed") else "FAIL"
+        lines.append(f"  {mark} {check.get('name')}: {check.get('detail')}")
+    return "\n".join(lines)
+
+
 # parsing
 
 
@@ -133,3 +159,13 @@ def add_models_command(
     )
     rollback.add_argument("name")
     rollback.add_argument("--reason", required=True, help="why: kept in the alias history")
+
+    retrain = command(
+        "retrain", cmd_retrain, "retrain a model now with its recipe; the accuracy gate decides"
+    )
+    retrain.add_argument("name")
+    retrain.add_argument(
+        "--wait", action="store_true", help="wait for the run; exit 5 unless it is PROMOTED"
+    )
+    retrain.add_argument("--timeout", type=float, default=900.0, help="give up after S seconds")
+    retrain.add_argument("--poll", type=float, default=2.0, help="seconds between status checks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ from process_run import HandedBack, RunSettings, process_job
 from pydantic import Json
 
 from batchscore_core.adapters import data_store, drift_log, job_queue, job_store, transitions
+from batchscore_core.drift_log import SustainedDrift
 from batchscore_core.errors import JobNotFound
+from batchscore_core.models import Job
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.queue import JobMessage
 from batchscore_core.settings import get_settings
 from batchscore_core.sqs_batch import partial_batch_response
+from batchscore_core.training_trigger import training_queue
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import job_model, model_bundle
 
@@ -44,6 +48,21 @@ def run_settings() -> RunSettings:
     )
 
 
+def retrain_on_drift() -> Callable[[Job], None] | None:
+    """With `DRIFT_RETRAIN_K_OF_N` set, a drifted job asks TrainFunction to weigh a run."""
+    settings = get_settings()
+    if not SustainedDrift.parse(settings.drift_retrain_k_of_n).enabled:
+        return None
+    if not settings.training_queue_url:
+        return None
+
+    def ask(job: Job) -> None:
+        if job.model_name is not None:
+            training_queue().ask(job.model_name, trigger="drift")
+
+    return ask
+
+
 def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
     job_id = record.body.job_id
     logger.set_correlation_id(job_id)
@@ -66,6 +85,7 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
             settings=run_settings(),
             drift_log=drift_log(),
             model_name=model.name,
+            on_drift=retrain_on_drift(),
         )
     except HandedBack:
         # Back soon rather than after the queue's visibility timeout (sized for a whole run).

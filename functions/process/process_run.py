@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,15 @@ def process_job(
     settings: RunSettings,
     drift_log: DriftLog | None = None,
     model_name: str | None = None,
+    on_drift: Callable[[Job], None] | None = None,
 ) -> Job | None:
     """The job as this attempt left it; None when the attempt did nothing (not ours to run).
 
     An error every attempt would meet ends the job at once: REJECTED for input that cannot be
     read, FAILED for anything else unexpected (a generic message; the detail is logged). A
     transient error hands the job back and raises HandedBack, so that the queue retries soon.
+    `on_drift` is told of a succeeded job whose drift status is `drift` (retraining on
+    sustained drift, when it is on).
     """
     claimed: dict[str, Any] = {"started_at": iso(utc_now()), "model_version": bundle.version}
     if model_name is not None:  # the registry model the job resolved to (its drift is filed so)
@@ -100,6 +104,11 @@ def process_job(
     done = _succeed(job, stored, started, life=life, data=data)
     if done is not None and drift_log is not None:
         _log_drift(done, drift_log)
+    if done is not None and on_drift is not None and done.drift and done.drift.status == "drift":
+        try:
+            on_drift(done)
+        except Exception:  # best effort: the job has succeeded either way
+            logger.exception("could not ask for a retraining run on drift")
     return done
 
 

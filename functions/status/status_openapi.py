@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
-from batchscore_core import drift_api, registry_api
+from batchscore_core import drift_api, registry_api, training_api
 
 TITLE = "batchscore"
 API_VERSION = "1.0.0"
@@ -44,6 +44,7 @@ def _add_registry_routes(document: dict[str, Any]) -> None:
     registry = APIGatewayHttpResolver(enable_validation=True)
     registry.include_router(registry_api.router)
     registry.include_router(drift_api.router)
+    registry.include_router(training_api.router)
     generated: dict[str, Any] = json.loads(
         registry.get_openapi_json_schema(
             title=TITLE, security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")}

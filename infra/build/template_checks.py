@@ -18,7 +18,7 @@ VISIBILITY_FACTOR = 6
 MAX_RECEIVE_COUNT = 3
 SQS_DEFAULT_VISIBILITY = 30
 SAM_DEFAULT_TIMEOUT = 3
-NOTIFYING_PREFIXES = frozenset({"uploads/", "dropbox/", "model-uploads/"})
+NOTIFYING_PREFIXES = frozenset({"uploads/", "dropbox/", "model-uploads/", "training/"})
 METRICS_NAMESPACE = "batchscore"
 
 # Every function shares batchscore_core.settings.Settings, so every function gets all of them.

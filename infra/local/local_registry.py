@@ -20,6 +20,7 @@ log = logging.getLogger("infra.local")
 
 ADMINS_GROUP = "admins"
 LAYER_PATHS = ("layers/core", "layers/model")
+RECIPES_PATH = "functions/train"  # the training plans come from the recipes
 
 
 def seed_local_registry(stack: StackTemplate, emulator_url: str, region: str) -> list[str]:
@@ -30,7 +31,11 @@ def seed_local_registry(stack: StackTemplate, emulator_url: str, region: str) ->
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("AWS_")},
         "PYTHONPATH": os.pathsep.join(
-            [str(REPO_ROOT), *(str(REPO_ROOT / path) for path in LAYER_PATHS)]
+            [
+                str(REPO_ROOT),
+                *(str(REPO_ROOT / path) for path in LAYER_PATHS),
+                str(REPO_ROOT / RECIPES_PATH),
+            ]
         ),
         "AWS_ENDPOINT_URL": emulator_url,
         "AWS_DEFAULT_REGION": region,
@@ -41,6 +46,9 @@ def seed_local_registry(stack: StackTemplate, emulator_url: str, region: str) ->
         "JOBS_TABLE_NAME": "-",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "RETRAIN_SCHEDULE": str(stack.resolver.resolve({"Ref": "RetrainSchedule"}))
+        if "RetrainSchedule" in (stack.document.get("Parameters") or {})
+        else "",
     }
     result = subprocess.run(
         [sys.executable, "-m", "infra.local.seed_models"],

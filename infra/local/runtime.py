@@ -22,6 +22,7 @@ from infra.local.outputs import resolve_outputs, web_config, write_json
 from infra.local.pool import FunctionPool, worker_environment
 from infra.local.ports import ensure_port_free
 from infra.local.provision import provision
+from infra.local.schedules import schedule_runners
 from infra.local.settings import PORT_ENV_VARS, LocalSettings
 from infra.local.sqs_poller import SqsPoller
 from infra.local.template import StackTemplate
@@ -82,6 +83,7 @@ class LocalRuntime:
         self._start_api(functions)
         self._start_web()
         self._start_ttl_sweeper()
+        self._start_schedules()
         self._create_demo_user()
         self._create_webhook_secrets(functions)
         write_json(settings.state_dir / OUTPUTS_FILE, self.outputs)
@@ -213,6 +215,16 @@ class LocalRuntime:
         ]
         sweeper = TtlSweeper(self._emulator.client("dynamodb"), tables)
         self._spawn(lambda: sweeper.run(interval, self._stopping), "ttl-sweeper")
+
+    def _start_schedules(self) -> None:
+        assert self.stack is not None
+        assert self._emulator is not None
+        sqs = self._emulator.client("sqs")
+        for runner in schedule_runners(self.stack, sqs, self.settings.schedule_seconds):
+            self._spawn(
+                lambda r=runner: r.run(self._stopping), f"schedule-{runner.schedule.logical_id}"
+            )
+            log.info("schedule %s every %.0f s", runner.schedule.logical_id, runner.interval)
 
     def _create_demo_user(self) -> None:
         pool_id = self.outputs.get("UserPoolId")

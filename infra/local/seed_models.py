@@ -46,6 +46,17 @@ def to_publish(name: str, checked: CheckedBundle) -> BundleToPublish:
     )
 
 
+def recipe_plan(name: str) -> dict[str, Any] | None:
+    """The model's `training` plan from its recipe (functions/train/train_recipes.py)."""
+    import os
+
+    from train_recipes import recipe_for
+
+    recipe = recipe_for(name)
+    schedule = os.environ.get("RETRAIN_SCHEDULE") or "rate(7 days)"
+    return None if recipe is None else recipe.plan(schedule)
+
+
 def seed_plan(seed_file: Path = SEED_FILE) -> dict[str, Any]:
     plan: dict[str, Any] = json.loads(seed_file.read_text(encoding="utf-8"))
     return plan
@@ -82,8 +93,9 @@ def seed_models(
                     name, bundle["alias"], record.version, by=SEEDED_BY, reason="seeded"
                 )
                 registry.events.alias_changed(name, move)
-        if model.get("training"):
-            registry.models.set_training(name, model["training"])
+        plan = recipe_plan(name) or model.get("training")
+        if plan:
+            registry.models.set_training(name, plan)
     return published
 
 

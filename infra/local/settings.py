@@ -61,6 +61,10 @@ class LocalSettings(BaseSettings):
         5, ge=0, le=20, validation_alias="BATCHSCORE_LOCAL_POLL_WAIT_SECONDS"
     )
     ttl_sweep_seconds: float = Field(60, validation_alias="BATCHSCORE_LOCAL_TTL_SWEEP_SECONDS")
+    # Every AWS::Scheduler::Schedule fires this often instead of at its own rate (tests, demos).
+    schedule_seconds: float | None = Field(
+        None, gt=0, validation_alias="BATCHSCORE_SCHEDULE_SECONDS"
+    )
     demo_user: str = Field("demo@example.com", validation_alias="BATCHSCORE_DEMO_USER")
     demo_password: str = Field("Local-Demo-Pass-1", validation_alias="BATCHSCORE_DEMO_PASSWORD")
     # A second, non-admin user (the demo user is in the `admins` group): reads, cannot promote.

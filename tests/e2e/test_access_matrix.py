@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +170,10 @@ def request_body(method: str, path: str) -> Any:
         return {"version": "matrix", "reason": "matrix"}
     if (method, path) == ("POST", "/models/{name}/versions"):
         return {"filename": "matrix.tar.gz"}
+    if (method, path) == ("POST", "/models/{name}/training-data"):
+        return {"filename": "matrix.csv"}
+    if (method, path) == ("POST", "/models/{name}/retrain"):
+        return {"files": ["0" * 32]}
     return None
 
 
@@ -309,6 +314,9 @@ MODEL_READS = {
     ("GET", "/models/{name}"),
     ("GET", "/models/{name}/versions/{version}"),
     ("GET", "/models/{name}/drift"),
+    ("GET", "/models/{name}/training-data"),
+    ("GET", "/models/{name}/runs"),
+    ("GET", "/models/{name}/runs/{run_id}"),
 }
 # What an admin gets: the alias move names the version the challenger already has (a 409 that
 # only a caller past the admin check can reach, and it writes nothing); a publish is started.
@@ -316,6 +324,10 @@ MODEL_ADMIN_STATUS = {
     ("PUT", "/models/{name}/aliases/{alias}"): 409,
     ("POST", "/models/{name}/versions"): 201,
     ("GET", "/models/{name}/uploads/{upload_id}"): 200,
+    ("POST", "/models/{name}/training-data"): 201,
+    # A run of the matrix's own holds the model's training lock: an admin is told 409
+    # run_in_progress, and nothing is trained.
+    ("POST", "/models/{name}/retrain"): 409,
 }
 MODEL_ROUTES = sorted(MODEL_READS | set(MODEL_ADMIN_STATUS))
 
@@ -328,6 +340,7 @@ class ModelWorld:
     champion: str
     challenger: str
     upload_id: str
+    run_id: str
 
     def call(self, method: str, path: str, headers: dict[str, str]) -> int:
         url = (
@@ -335,10 +348,15 @@ class ModelWorld:
             .replace("{version}", self.champion)
             .replace("{alias}", "challenger")
             .replace("{upload_id}", self.upload_id)
+            .replace("{run_id}", self.run_id)
         )
         body: Any = None
         if method == "PUT":
             body = {"version": self.challenger, "reason": "matrix"}
+        elif path.endswith("/retrain"):
+            body = {}
+        elif path.endswith("/training-data"):
+            body = {"filename": "matrix.csv"}
         elif method == "POST":
             body = {"filename": "matrix.tar.gz"}
         answer = requests.request(
@@ -351,25 +369,56 @@ class ModelWorld:
         return answer.status_code
 
     def snapshot(self) -> tuple[dict[str, Any], int]:
-        """The model as an admin reads it, and how many publish uploads it has."""
+        """The model as an admin reads it, and how many uploads (bundles, training files) and
+        runs it has."""
         table = self.stack.boto3_client("dynamodb")
-        uploads = table.query(
-            TableName=self.stack.outputs["ModelsTableName"],
-            KeyConditionExpression="#n = :name AND begins_with(sk, :upload)",
-            ExpressionAttributeNames={"#n": "name"},
-            ExpressionAttributeValues={":name": {"S": MODEL_NAME}, ":upload": {"S": "UPLOAD#"}},
-            Select="COUNT",
-        )["Count"]
+        uploads = sum(
+            table.query(
+                TableName=self.stack.outputs["ModelsTableName"],
+                KeyConditionExpression="#n = :name AND begins_with(sk, :upload)",
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues={":name": {"S": MODEL_NAME}, ":upload": {"S": prefix}},
+                Select="COUNT",
+            )["Count"]
+            for prefix in ("UPLOAD#", "TRAINFILE#", "RUN#")
+        )
         return self.admin.get_json(f"/models/{MODEL_NAME}"), uploads
 
 
+def hold_training_lock(stack: Any) -> str:
+    """A RUNNING run of the matrix's own holding the model's lock for an hour; its run id."""
+    table = stack.boto3_client("dynamodb")
+    run_id = f"20260101T000000Z-{uuid.uuid4().hex[:8]}"
+    lease = {"N": str(int(time.time()) + 3600)}
+    key = {"name": {"S": MODEL_NAME}}
+    run = {"run_id": {"S": run_id}, "model": {"S": MODEL_NAME}, "trigger": {"S": "matrix"}}
+    started = {"S": "2026-01-01T00:00:00Z"}
+    for item in (
+        {**key, "sk": {"S": f"RUN#{run_id}"}, **run, "status": {"S": "RUNNING"}},
+        {**key, "sk": {"S": "TRAINLOCK"}, "run_id": {"S": run_id}},
+    ):
+        item.update({"lease_until": lease, "started_at": started})
+        table.put_item(TableName=stack.outputs["ModelsTableName"], Item=item)
+    return run_id
+
+
+def release_training_lock(stack: Any, run_id: str) -> None:
+    table = stack.boto3_client("dynamodb")
+    for sort_key in (f"RUN#{run_id}", "TRAINLOCK"):
+        table.delete_item(
+            TableName=stack.outputs["ModelsTableName"],
+            Key={"name": {"S": MODEL_NAME}, "sk": {"S": sort_key}},
+        )
+
+
 @pytest.fixture(scope="module")
-def model_world(local_stack, world) -> ModelWorld:
+def model_world(local_stack, world) -> Iterator[ModelWorld]:
     admin = signed_in(local_stack)
     aliases = admin.get_json(f"/models/{MODEL_NAME}")["aliases"]
     started = admin.request("POST", f"/models/{MODEL_NAME}/versions", json={})
     assert started.status_code == 201, started.text
-    return ModelWorld(
+    run_id = hold_training_lock(local_stack)
+    yield ModelWorld(
         stack=local_stack,
         admin=admin,
         callers={
@@ -381,7 +430,9 @@ def model_world(local_stack, world) -> ModelWorld:
         champion=aliases["champion"],
         challenger=aliases["challenger"],
         upload_id=started.json()["upload_id"],
+        run_id=run_id,
     )
+    release_training_lock(local_stack, run_id)
 
 
 def expected_for_model(caller: str, method: str, path: str) -> int:

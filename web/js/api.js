@@ -62,6 +62,14 @@ export class Api {
     );
   }
 
+  listRuns(name) {
+    return this.#request("GET", `/models/${encodeURIComponent(name)}/runs`);
+  }
+
+  retrain(name) {
+    return this.#request("POST", `/models/${encodeURIComponent(name)}/retrain`, {});
+  }
+
   getResult(jobId) {
     return this.#request("GET", `/jobs/${encodeURIComponent(jobId)}/result`);
   }

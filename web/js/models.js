@@ -6,6 +6,7 @@ import { $, h } from "./dom.js";
 import { formatDateTime } from "./format.js";
 import { ModelPicker, defaultModelName } from "./modelpicker.js";
 import { toast } from "./notify.js";
+import { renderRuns } from "./runs.js";
 
 const ADMIN_GROUP = "admins";
 const CHAMPION = "champion";
@@ -113,9 +114,19 @@ export class ModelsView {
       return;
     }
     const name = this.selected;
-    const detail = await this.api.getModelDetails(name);
+    const [detail, runs] = await Promise.all([
+      this.api.getModelDetails(name),
+      this.api.listRuns(name).then(
+        (page) => page.items || [],
+        () => null, // an API without retraining: no runs section
+      ),
+    ]);
     if (name !== this.selected) return; // another model was chosen meanwhile
     this.detailBox.replaceChildren(...this.#renderDetail(detail));
+    if (runs !== null) {
+      const retrain = this.isAdmin ? () => this.#retrain(name) : null;
+      this.detailBox.append(renderRuns(runs, { onRetrain: retrain }));
+    }
   }
 
   #select(name) {
@@ -124,6 +135,16 @@ export class ModelsView {
     this.#loadDetail().catch((error) =>
       toast(`${name} could not be loaded: ${error.message}`, { kind: "error" }),
     );
+  }
+
+  async #retrain(name) {
+    try {
+      const started = await this.api.retrain(name);
+      toast(`Retraining ${name}: run ${started.run_id} started.`);
+    } catch (error) {
+      toast(`${name} could not be retrained: ${error.message}`, { kind: "error" });
+    }
+    await this.#loadDetail();
   }
 
   // alias moves

@@ -1,4 +1,4 @@
-"""Registry events on EventBridge: `Model Published` and `Model Alias Changed`."""
+"""Registry events on EventBridge: `Model Published`, `Model Alias Changed`, `Model Retrained`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from batchscore_core.registry_models import AliasMove, VersionRecord
 
 PUBLISHED = "Model Published"
 ALIAS_CHANGED = "Model Alias Changed"
+RETRAINED = "Model Retrained"
 
 
 class ModelEvents:
@@ -33,6 +34,10 @@ class ModelEvents:
             "at": move.at,
         }
         self._put(ALIAS_CHANGED, detail)
+
+    def retrained(self, run: dict[str, Any]) -> None:
+        """A retraining run ended: its id, status, versions, metrics and gate (TrainingRun)."""
+        self._put(RETRAINED, run)
 
     def _put(self, detail_type: str, detail: dict[str, Any]) -> None:
         self._client.put_events(

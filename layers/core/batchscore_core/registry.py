@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -160,11 +161,13 @@ class ModelRegistry:
         by: str,
         reason: str,
         expected_version: str | None = None,
+        also: Sequence[dict[str, Any]] = (),
     ) -> AliasMove:
         """Point `alias` at an active `version`, appending the move to the history.
 
         `expected_version` (optional) is where the caller saw the alias: if it moved since, the
-        call is an AliasConflict even before the write.
+        call is an AliasConflict even before the write. `also`: further transaction items that
+        land with the move or not at all (a retraining run's final record).
         """
         if alias not in ALIASES:
             raise UnknownAlias(alias)
@@ -215,6 +218,7 @@ class ModelRegistry:
                             "ExpressionAttributeValues": {":active": "active"},
                         }
                     },
+                    *also,
                 ]
             )
         except ClientError as exc:

@@ -42,6 +42,8 @@ class TrainingPlan(BaseModel):
     floor: float | None = None
     tolerance: float | None = None
     schedule: str | None = None
+    min_gain: float | None = None  # instead of tolerance: the gain over the champion required
+    recipe: str | None = None  # the recipe's name (functions/train/train_recipes.py)
 
 
 class ModelRecord(BaseModel):

@@ -16,7 +16,7 @@ from batchscore_core.model_files import ModelFiles
 from batchscore_core.models import iso, utc_now
 from batchscore_core.observability import logger
 from batchscore_core.registry import ModelRegistry
-from batchscore_core.registry_models import VersionRecord
+from batchscore_core.registry_models import VersionRecord, VersionStatus
 
 FIRST_VERSION_REASON = "first version of the model"
 
@@ -35,12 +35,17 @@ class BundleToPublish:
 
 
 def version_record(
-    bundle: BundleToPublish, *, by: str, upload_id: str | None = None
+    bundle: BundleToPublish,
+    *,
+    by: str,
+    upload_id: str | None = None,
+    status: VersionStatus = VersionStatus.ACTIVE,
 ) -> VersionRecord:
     meta = bundle.metadata
     return VersionRecord(
         name=bundle.name,
         version=bundle.version,
+        status=status,
         created_at=iso(utc_now()),
         created_by=by,
         primary_metric=str(meta["primary_metric"]),
@@ -64,14 +69,18 @@ def publish_bundle(
     events: ModelEvents,
     by: str,
     claim_id: str,
+    status: VersionStatus = VersionStatus.ACTIVE,
 ) -> VersionRecord:
-    """Raises PublishRefused (version_exists, task_mismatch) and leaves nothing behind."""
+    """Raises PublishRefused (version_exists, task_mismatch) and leaves nothing behind.
+
+    `status`: a retrained candidate the gate refused is registered `rejected`.
+    """
     registry.claim_version(bundle.name, bundle.version, claim_id)
     written = False
     try:
         files.upload(bundle.name, bundle.version, bundle.directory, bundle.files)
         written = True
-        record = version_record(bundle, by=by, upload_id=claim_id)
+        record = version_record(bundle, by=by, upload_id=claim_id, status=status)
         registry.commit_version(record, bundle.task, reason=FIRST_VERSION_REASON)
     except BaseException:
         if written:

@@ -42,6 +42,12 @@ class Settings(BaseModel):
     dropbox_tenant_models: str = Field(default="", alias="DROPBOX_TENANT_MODELS")
     # Template parameter MaxActiveJobsPerOwner: POST /jobs answers 429 beyond it (0: no cap).
     max_active_jobs_per_owner: int = Field(default=0, ge=0, alias="MAX_ACTIVE_JOBS_PER_OWNER")
+    # Retraining (issue 11): the queue that starts runs, how long a run may hold its model's
+    # lock (longer than TrainFunction's timeout), and how many accepted files a run reads.
+    training_queue_url: str = Field(default="", alias="TRAINING_QUEUE_URL")
+    training_lease_seconds: int = Field(default=960, gt=0, alias="TRAINING_LEASE_SECONDS")
+    training_window_files: int = Field(default=20, gt=0, alias="TRAINING_WINDOW_FILES")
+    retrain_schedule: str = Field(default="rate(7 days)", alias="RETRAIN_SCHEDULE")
     # Retrain on sustained drift (issue 12): "" off, or "<k>/<n>" (drift_log.SustainedDrift).
     drift_retrain_k_of_n: str = Field(default="", alias="DRIFT_RETRAIN_K_OF_N")
 

@@ -81,7 +81,15 @@ def test_real_template_creates_every_resource_the_handlers_use(emulator: Emulato
     # Then
     resolver = stack.resolver
     sqs = emulator.client("sqs")
-    for queue in ("IngestQueue", "IngestDLQ", "JobsQueue", "JobsDLQ", "ModelUploadsQueue"):
+    for queue in (
+        "IngestQueue",
+        "IngestDLQ",
+        "JobsQueue",
+        "JobsDLQ",
+        "ModelUploadsQueue",
+        "TrainingQueue",
+        "TrainingDataQueue",
+    ):
         attributes = sqs.get_queue_attributes(
             QueueUrl=resolver.ref(queue), AttributeNames=["QueueArn"]
         )
@@ -95,6 +103,7 @@ def test_real_template_creates_every_resource_the_handlers_use(emulator: Emulato
     assert {config["QueueArn"] for config in notification["QueueConfigurations"]} == {
         resolver.get_att("IngestQueue", "Arn"),
         resolver.get_att("ModelUploadsQueue", "Arn"),
+        resolver.get_att("TrainingDataQueue", "Arn"),
     }
     clients = emulator.client("cognito-idp").list_user_pool_clients(
         UserPoolId=resolver.ref("UserPool")

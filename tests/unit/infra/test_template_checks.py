@@ -241,9 +241,10 @@ def test_a_handler_whose_module_is_missing_is_reported(tmp_path: Path) -> None:
     (tmp_path / "functions" / "status").mkdir(parents=True)
     (tmp_path / "functions" / "upload").mkdir()
     (tmp_path / "functions" / "upload" / "upload_handler.py").touch()
-    for folder in ("process", "dlq", "predict", "webhook", "registry", "publish"):
+    for folder in ("process", "dlq", "predict", "webhook", "registry", "publish", "train"):
         (tmp_path / "functions" / folder).mkdir()
         (tmp_path / "functions" / folder / f"{folder}_handler.py").touch()
+    (tmp_path / "functions" / "train" / "train_data_handler.py").touch()
 
     # When
     problems = check_handlers(template, tmp_path)

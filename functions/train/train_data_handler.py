@@ -1,0 +1,43 @@
+"""TrainingDataFunction: S3 notifications of CSVs under `training/<name>/` -> ACCEPTED or REJECTED."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from train_check import check_training_object, training_files
+
+from batchscore_core import adapters
+from batchscore_core.observability import logger, metrics, tracer
+from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
+
+processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
+
+
+def record_handler(record: S3NotificationSqsRecord) -> None:
+    """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
+    for obj in created_objects(record.body):
+        check_training_object(
+            obj.key,
+            size=obj.size,
+            registry=adapters.model_registry(),
+            model_files=adapters.model_files(),
+            data=adapters.data_store(),
+            files=training_files(),
+        )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )
