@@ -27,6 +27,8 @@ FUNCTIONS = (
     "ProcessFunction",
     "RegistryFunction",
     "StatusFunction",
+    "TrainFunction",
+    "TrainingDataFunction",
     "UploadFunction",
     "WebhookFunction",
 )
