@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-# One local stack per test process, shared by tests/e2e and tests/browser.
-pytest_plugins = ["tests.local_stack"]
+# One local stack per test process, shared by tests/e2e and tests/browser; how xdist's two
+# workers share the suite (tests/suite_order.py).
+pytest_plugins = ["tests.local_stack", "tests.suite_order"]
 
 REGION = "us-east-1"
 

@@ -29,7 +29,8 @@ from infra.local.settings import LOCAL_CREDENTIAL
 FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 JOB_TIMEOUT_SECONDS = 120
 HTTP_TIMEOUT_SECONDS = 30
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.5  # the longest pause between two reads of a poll
+FIRST_POLL_SECONDS = 0.05  # the first pause: it grows by half at each read, up to POLL_SECONDS
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +66,12 @@ def poll(
     stack: Any,
     timeout: float = JOB_TIMEOUT_SECONDS,
 ) -> Any:
-    """Call `read` until `done(value)`; on timeout fail with the last value and the runtime log."""
+    """Call `read` until `done(value)`; on timeout fail with the last value and the runtime log.
+
+    The pauses start short and grow to POLL_SECONDS: a quick condition is seen at once, and a
+    long wait does not load the stack with reads."""
     deadline = time.monotonic() + timeout
+    pause = FIRST_POLL_SECONDS
     while True:
         value = read()
         if done(value):
@@ -77,7 +82,8 @@ def poll(
                 f"{json.dumps(value, indent=1, default=str)}\n"
                 f"local runtime log (tail):\n{stack.log_tail()}"
             )
-        time.sleep(POLL_SECONDS)
+        time.sleep(pause)
+        pause = min(pause * 1.5, POLL_SECONDS)
 
 
 @dataclass
