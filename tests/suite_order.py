@@ -19,10 +19,32 @@ from typing import Any
 
 import pytest
 
-# Seconds measured with `--durations` on a 2-core machine (2026-12-01): a group's whole run, or
-# one test of a module. Unlisted tests count as SHORT. Only the order depends on these figures.
+# Seconds from `--durations` of tests/e2e and tests/browser on the 2-core machine (2026-12-01,
+# load average 12-40, so about 2-3 times a quiet run): a group's whole run, or one test of a
+# module. Unlisted tests count as SHORT. Only the order depends on these figures.
 SHORT = 0.3
-UNIT_SECONDS: dict[str, float] = {}
+UNIT_SECONDS: dict[str, float] = {
+    # groups
+    "e2e-access-matrix": 600.0,  # 344 requests; its module fixtures submit a job, start a run
+    "browser": 500.0,  # 60 pages in one Chromium, and the slow stack's start
+    "e2e-hostile-corpus": 400.0,  # 95 hostile files submitted at once, every one final
+    "sam-build": 300.0,  # installs aws-sam-cli on a fresh clone, then `sam build`
+    "e2e-retraining": 180.0,  # a runtime of its own, then several training runs
+    # one test of a module
+    "tests/e2e/test_loadtest.py": 300.0,
+    "tests/e2e/test_openapi_fuzz.py": 130.0,
+    "tests/e2e/test_worker_killed.py": 130.0,  # a runtime of its own, a lease to run out
+    "tests/e2e/test_load.py": 80.0,
+    "tests/e2e/test_dropbox.py": 37.0,
+    "tests/e2e/test_registry.py": 21.0,
+    "tests/e2e/test_readme_tour.py": 21.0,
+    "tests/e2e/test_pipeline.py": 17.0,
+    "tests/e2e/test_api_concurrency.py": 17.0,
+    "tests/e2e/test_webhooks.py": 15.0,
+    "tests/e2e/test_drift.py": 14.0,
+    "tests/e2e/test_cli.py": 10.0,
+    "tests/e2e/test_function_permissions.py": 5.0,
+}
 
 
 # Modules whose module-scoped set-up is costly (a runtime of their own, or a corpus of jobs).
