@@ -109,6 +109,7 @@ def main() -> int:
         files=adapters.model_files(),
         events=adapters.model_events(),
     )
+    registry.models.backfill_listing()  # model items written before the models-by-name index
     seed_models(registry)
     summary = [
         f"{model.name}@{version} ({alias})"
