@@ -43,6 +43,7 @@ def to_publish(name: str, checked: CheckedBundle) -> BundleToPublish:
         directory=checked.directory,
         files=checked.files,
         checksums_sha256=checked.checksums_sha256,
+        explainable=checked.explainable,
     )
 
 

@@ -43,6 +43,7 @@ from batchscore_core.registry_models import (
     VersionNotFound,
     VersionRecord,
     VersionStatus,
+    check_explain,
     parse_model_ref,
 )
 
@@ -165,6 +166,10 @@ class ModelRegistry:
             known = [record.version for record in self.list_versions(name)]
             raise VersionNotFound(name, version, known)
         return VersionRecord.model_validate(item)
+
+    def check_explain(self, ref: ModelRef) -> None:
+        """ExplainNotSupported when `ref`'s version recorded at publish that it cannot explain."""
+        check_explain(self.get_version(ref.name, ref.version), explain=True)
 
     def list_versions(self, name: str) -> list[VersionRecord]:
         items = self._query(name, VERSION)

@@ -4,7 +4,6 @@ however many versions, runs and drift records the table holds."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -44,9 +43,9 @@ def table_name(registry: Registry) -> str:
 
 
 @pytest.fixture
-def counted(table_name: str) -> Iterator[tuple[ModelRegistry, ReadCounter]]:
+def counted(table_name: str) -> tuple[ModelRegistry, ReadCounter]:
     resource = boto3.resource("dynamodb", region_name=os.environ.get("AWS_DEFAULT_REGION"))
-    yield ModelRegistry(table_name, resource), ReadCounter(resource)
+    return ModelRegistry(table_name, resource), ReadCounter(resource)
 
 
 def add_drift_records(table_name: str, model: str, count: int) -> None:
