@@ -77,7 +77,7 @@ bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mi
 # SIZES (or ROWS given to make) picks bench-e2e's job sizes.
 E2E_DEFAULT_SIZES := 1000,100000,1000000
 E2E_SIZES = $(or $(SIZES),$(if $(filter command line environment%,$(origin ROWS)),$(ROWS)),$(E2E_DEFAULT_SIZES))
-bench-e2e: install ## 1k, 100k, 1M-row jobs through a fresh `make run`, time per stage (upload, ingest, queue, score, finish; 1M: 61 s, 42 s scoring here) (SIZES=...)
+bench-e2e: install ## 1k, 100k, 1M-row jobs through a fresh `make run`, time per stage (upload, ingest, queue, score, finish; 1M: 54-61 s, 36-42 s of it scoring, here) (SIZES=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.e2e --sizes $(E2E_SIZES)
 
 loadtest: install ## JOBS (default 1000) jobs at once through a fresh local runtime: API, web-style and drop folder
