@@ -7,7 +7,8 @@ split into stages from the job item's own timestamps (`queued_at`, `started_at`,
 `finished_at`; every function runs on this machine, so one clock):
 
 - upload: the presigned POST, measured by the client;
-- ingest: the object written (the upload's answer) -> the job admitted, QUEUED;
+- ingest: the object written (the upload's answer, or the admission if that came first)
+  -> the job admitted, QUEUED;
 - queue: QUEUED -> claimed by the process function (PROCESSING);
 - score: claimed -> the workbook written (read, predict, write the xlsx);
 - finish: the workbook's upload to S3 and the job's end -> SUCCEEDED.
@@ -83,9 +84,12 @@ def stage_split(job: dict[str, Any], *, upload_started: float, uploaded: float) 
     if missing:
         raise StageMissing(f"job {job.get('job_id')} has no {', '.join(missing)}")
     queued, started, scored, finished = (epoch(str(job[name])) for name in BOUNDARIES)
+    # The object was written before the upload's answer reached the client, and before the job
+    # was admitted: a client held up after the emulator answered may see the answer later.
+    written = min(uploaded, queued)
     return StageSplit(
-        upload_s=uploaded - upload_started,
-        ingest_s=queued - uploaded,
+        upload_s=written - upload_started,
+        ingest_s=queued - written,
         queue_s=started - queued,
         score_s=scored - started,
         finish_s=finished - scored,

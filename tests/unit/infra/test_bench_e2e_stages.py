@@ -34,6 +34,18 @@ def test_each_stage_runs_from_one_boundary_to_the_next():
     assert list(split.stages()) == ["upload", "ingest", "queue", "score", "finish"]
 
 
+def test_an_answer_seen_after_the_admission_ends_the_upload_at_the_admission():
+    # Given a client that saw the upload's answer 0.5 s after the job was already QUEUED
+    queued = epoch(JOB["queued_at"])
+
+    # When
+    split = stage_split(JOB, upload_started=queued - 2.0, uploaded=queued + 0.5)
+
+    # Then the object was written by the admission at the latest: no negative ingest
+    assert split.upload_s == pytest.approx(2.0)
+    assert split.ingest_s == 0
+
+
 def test_a_job_without_a_boundary_is_named_not_guessed():
     # Given a job stored before `scored_at` was recorded
     old = {key: value for key, value in JOB.items() if key != "scored_at"}
