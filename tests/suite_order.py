@@ -92,12 +92,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(group or shared[0]))
     if not config.getoption("loadgroup", False):  # set on the workers of `--dist loadgroup` only
         return
-    from _pytest.nodeid import NodeId
-
     for item in items:
         group = group_of(item)
-        if group is None or item.nodeid.endswith(f"@{group}"):  # a fixed pytest-xdist did it
+        if group is None or item.nodeid.endswith(f"@{group}"):  # pytest 8, or a fixed xdist
             continue
+        from _pytest.nodeid import NodeId  # pytest 9's structured ids
+
         item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
