@@ -95,6 +95,22 @@ def once(python: str, path: list[str], code: str) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
+def lambda_runtime(python: str, directory: Path) -> Path:
+    """boto3 for `python` as Lambda's runtime ships it (/var/runtime), installed once, pinned."""
+    if not (directory / "boto3").is_dir():
+        pins = [
+            line.strip()
+            for line in (ROOT / "requirements" / "lock.txt").read_text().splitlines()
+            if line.startswith(("boto3==", "botocore=="))
+        ]
+        print(f"installing {' '.join(pins)} for {python} into {directory}")
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "--target", str(directory), *pins],
+            check=True,
+        )
+    return directory
+
+
 def verdict(name: str, ratio: float) -> str:
     target = TARGET_MS[name] / REFERENCE_MS
     met = "met" if ratio <= target else "MISSED"
@@ -104,7 +120,12 @@ def verdict(name: str, ratio: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", type=Path, default=None)
-    parser.add_argument("--runtime-dir", type=Path, default=None, help="boto3 as Lambda ships it")
+    parser.add_argument(
+        "--runtime-dir",
+        type=Path,
+        default=None,
+        help="boto3 as Lambda's runtime has it (with --build-dir: <build-dir>/../runtime, made once)",
+    )
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
@@ -115,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    if args.build_dir is not None and args.runtime_dir is None:
+        args.runtime_dir = lambda_runtime(args.python, args.build_dir.parent / "runtime")
     source = args.build_dir or "the source tree"
     print(f"Python {version}, code from {source}, load average {load:.1f}")
     runs = {"boto3": (paths("upload", args.build_dir, args.runtime_dir), "import boto3")}
