@@ -20,6 +20,7 @@ import importlib
 import importlib.abc
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -30,12 +31,18 @@ LIBRARIES = ("skops", "sklearn", "scipy", "numpy")
 # Imported by skops only to name a type it trusts; the shipped name stands in for it.
 SKIPPED_PACKAGE = "sklearn.ensemble"
 
+_IMPORTING = threading.Lock()
 PUBLIC_TYPE_NAMES = "get_public_type_names"  # skops.io._utils' helper, read by _trusted_types
 PublicTypeNames = Callable[[ModuleType, type], list[str]]
 
 
 def skops_io() -> ModuleType:
     """The `skops.io` module, imported with the shipped lists when they match the libraries."""
+    with _IMPORTING:  # one thread in the window; other threads' imports are never blocked
+        return _import_skops_io()
+
+
+def _import_skops_io() -> ModuleType:
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]
     shipped = shipped_lists()
@@ -142,11 +149,12 @@ class _ShippedTrust(_TrustedTypesHook):
     def __init__(self, answers: dict[str, list[str]]) -> None:
         super().__init__()
         self._answers = answers
+        self._thread = threading.get_ident()
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> None:
-        if fullname == SKIPPED_PACKAGE:
+        if fullname == SKIPPED_PACKAGE and threading.get_ident() == self._thread:
             raise ModuleNotFoundError(f"{fullname}: named from {TRUSTED_FILE.name}", name=fullname)
         return super().find_spec(fullname, path, target)
 
