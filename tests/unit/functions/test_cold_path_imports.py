@@ -1,7 +1,8 @@
-"""The scoring functions' cold path (handler import, then the default bundle loaded, as their
-first invocation does) imports only what it uses: not the scikit-learn modules skops' import
-crawls (every estimator, the whole of sklearn.ensemble), nor those `explain` needs only when
-reasons are asked for. Guards the cold-start cut of `make coldstart` against silent regressions.
+"""Cold paths import only what they use, so that the cuts `make coldstart` measures cannot
+regress silently: the scoring functions (handler import, then the default bundle loaded, as their
+first invocation does) skip the scikit-learn modules skops' import crawls (every estimator, the
+whole of sklearn.ensemble) and those `explain` needs only when reasons are asked for; the status
+API skips Powertools' parser models (S3 and SQS events are the ingest functions' work).
 """
 
 from __future__ import annotations
@@ -29,16 +30,17 @@ OFF_THE_COLD_PATH = {
 }
 
 
-def cold_modules(handler: str) -> set[str]:
+def cold_modules(handler: str, *, load_model: bool = True) -> set[str]:
     """The modules a fresh interpreter holds after the handler's cold path."""
     paths = [f"functions/{handler}", "layers/core", "layers/model"]
-    code = (
-        f"import sys, {handler}_handler\n"
-        "from pathlib import Path\n"
-        "from batchscore_model.bundle import load_bundle\n"
-        f"load_bundle(Path({str(BUNDLE)!r}))\n"
-        "print('\\n'.join(sys.modules))\n"
-    )
+    code = f"import sys, {handler}_handler\n"
+    if load_model:
+        code += (
+            "from pathlib import Path\n"
+            "from batchscore_model.bundle import load_bundle\n"
+            f"load_bundle(Path({str(BUNDLE)!r}))\n"
+        )
+    code += "print('\\n'.join(sys.modules))\n"
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(str(ROOT / path) for path in paths),
@@ -60,3 +62,13 @@ def test_the_cold_path_imports_no_module_it_does_not_use(handler: str) -> None:
     # Then the bundle's own modules are there and the crawled ones are not
     assert {"sklearn.pipeline", "sklearn.linear_model", "skops.io"} <= loaded
     assert not loaded & OFF_THE_COLD_PATH, sorted(loaded & OFF_THE_COLD_PATH)
+
+
+def test_the_status_api_imports_no_event_parser_models() -> None:
+    # Given a fresh interpreter with the status function's code and layers on the path
+    # When the handler is imported
+    loaded = cold_modules("status", load_model=False)
+
+    # Then Powertools' event handler is there and its parser models are not
+    assert "aws_lambda_powertools.event_handler" in loaded
+    assert "aws_lambda_powertools.utilities.parser.models" not in loaded
