@@ -38,14 +38,11 @@ class TrainingQueue:
     def _client(self) -> Any:
         return self._given_client or boto3.client("sqs")
 
-    def send(self, model: str, run_id: str, trigger: str) -> None:
+    def send(self, model: str, trigger: str, run_id: str | None = None) -> None:
+        """Queue a recorded run for TrainFunction (`run_id`), or without one ask it to start a
+        run if one is warranted (a schedule's message has this shape too; a `drift` one is
+        checked against the k-of-n rule first)."""
         body = RunMessage(model=model, run_id=run_id, trigger=trigger).model_dump()
-        self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
-
-    def ask(self, model: str, trigger: str) -> None:
-        """Ask TrainFunction to start a run if one is warranted (a schedule's message has this
-        shape too; a `drift` one is checked against the k-of-n rule first)."""
-        body = RunMessage(model=model, trigger=trigger).model_dump()
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
 
 
@@ -105,7 +102,7 @@ def start_run(
         files=files,
     )
     try:
-        (queue or training_queue()).send(model, run_id, trigger)
+        (queue or training_queue()).send(model, trigger, run_id=run_id)
     except Exception as exc:
         run = runs.get(model, run_id)
         runs.fail(run, "not_queued", f"the run could not be queued: {exc}")
