@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import process_handler
 import pytest
 
-from batchscore_core.models import Job, JobSource, JobStatus
+from batchscore_core.models import Job
 from batchscore_core.settings import get_settings
 from tests.integration.moto_stack import Queue, Stack
+from tests.jobs_support import finished_api_job
 
 MODEL = "breast-cancer"
 
@@ -24,17 +25,7 @@ def fresh_glue() -> Iterator[None]:
 
 
 def drifted_job() -> Job:
-    return Job(
-        job_id="0" * 32,
-        owner="user-1",
-        status=JobStatus.SUCCEEDED,
-        filename="input.csv",
-        source=JobSource.API,
-        created_at="2026-12-01T00:00:00Z",
-        updated_at="2026-12-01T00:00:00Z",
-        input_key="uploads/user-1/input.csv",
-        model_name=MODEL,
-    )
+    return finished_api_job("0" * 32, "user-1", model_name=MODEL)
 
 
 def test_a_drifted_job_asks_train_function_to_weigh_a_run(
