@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
-import skops
 from sklearn.datasets import load_breast_cancer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -29,6 +28,7 @@ from batchscore_model.bundle import Bundle, add_reference, save_bundle
 from batchscore_model.derive import build_info
 from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.errors import BundleError
+from batchscore_model.library_versions import library_versions
 from batchscore_model.schema import BundleMetadata, default_bundle_dir, load_metadata
 from training.reference import reference_for
 
@@ -118,12 +118,7 @@ def holdout_metadata(
         rows_holdout=rows[1],
         primary_metric=primary_metric,
         holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
-        library_versions={
-            "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__,
-            "pandas": pd.__version__,
-            "numpy": np.__version__,
-        },
+        library_versions=library_versions(),
     )
 
 
