@@ -8,14 +8,13 @@ RunInProgress (another run holds the model) or ModelNotFound.
 from __future__ import annotations
 
 import json
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import lru_cache
 
-import boto3
 from pydantic import BaseModel
 
 from batchscore_core import adapters
 from batchscore_core.observability import logger
+from batchscore_core.queue import SqsQueue
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.settings import get_settings
 from batchscore_core.training_runs import TrainingRuns
@@ -29,15 +28,7 @@ class RunMessage(BaseModel):
     run_id: str | None = None
 
 
-class TrainingQueue:
-    def __init__(self, queue_url: str, client: Any | None = None) -> None:
-        self._url = queue_url
-        self._given_client = client
-
-    @cached_property
-    def _client(self) -> Any:
-        return self._given_client or boto3.client("sqs")
-
+class TrainingQueue(SqsQueue):
     def send(self, model: str, trigger: str, run_id: str | None = None) -> None:
         """Queue a recorded run for TrainFunction (`run_id`), or without one ask it to start a
         run if one is warranted (a schedule's message has this shape too; a `drift` one is
