@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,21 +28,16 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from batchscore_model.bundle import Bundle, add_reference, save_bundle
-from batchscore_model.derive import build_info
-from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.schema import BundleMetadata
-from training.reference import reference_for
 from training.train import (
     HOLDOUT_FRACTION,
     SEED,
     bundle_version,
     classifier_metrics,
-    existing_metadata,
     frame_fingerprint,
     holdout_metadata,
-    replacement_verdict,
     split,
+    write_bundle,
 )
 from training.train import fingerprint as breast_cancer_fingerprint
 from training.train import load_dataset as load_breast_cancer
@@ -133,24 +127,7 @@ RECIPES = [
 
 def write_recipe(recipe: Recipe, directory: Path, *, force: bool) -> int:
     estimator, frame, holdout, metadata = recipe.fit(None)
-    verdict = replacement_verdict(existing_metadata(directory), metadata, force=force)
-    metric = f"{metadata.primary_metric}={metadata.primary_value:.6f}"
-    if verdict == "refuse":
-        print(
-            f"{directory}: kept, better than the new {metadata.version} ({metric})", file=sys.stderr
-        )
-        return 1
-    info = build_info(estimator, frame, version=metadata.version, accepts_missing=True)
-    reference = reference_for(frame, holdout, Bundle(estimator, info, metadata))
-    if verdict == "up_to_date":
-        if not (directory / REFERENCE_FILE).exists():
-            add_reference(directory, reference)  # a bundle from before drift references
-            print(f"{directory}: added {REFERENCE_FILE} to {metadata.version}")
-        print(f"{directory}: {metadata.version} ({metric}) is up to date")
-        return 0
-    save_bundle(directory, estimator, info, metadata, reference)
-    print(f"{directory}: wrote {metadata.version} ({metric}, {len(info.columns)} columns)")
-    return 0
+    return write_bundle(directory, estimator, frame, holdout, metadata, force=force)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -180,16 +180,19 @@ def existing_metadata(bundle_dir: Path) -> BundleMetadata | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--force", action="store_true", help="replace even a better bundle")
-    parser.add_argument("--out", type=Path, default=None, help="bundle directory")
-    args = parser.parse_args(argv)
-    bundle_dir: Path = args.out or default_bundle_dir()
-    trained = train(load_dataset())
-    new = trained.metadata
+def write_bundle(
+    bundle_dir: Path,
+    estimator: Any,
+    train_frame: pd.DataFrame,
+    holdout_frame: pd.DataFrame,
+    new: BundleMetadata,
+    *,
+    force: bool,
+) -> int:
+    """Write the trained bundle (with its drift reference) unless the one there is better
+    (exit code 1) or the same (0, a missing reference added)."""
     existing = existing_metadata(bundle_dir)
-    verdict = replacement_verdict(existing, new, force=args.force)
+    verdict = replacement_verdict(existing, new, force=force)
     metric = f"{new.primary_metric}={new.primary_value:.6f}"
     if verdict == "refuse":
         assert existing is not None
@@ -200,20 +203,33 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    info = build_info(
-        trained.pipeline, trained.train_frame, version=new.version, accepts_missing=True
-    )
-    bundle = Bundle(trained.pipeline, info, new)
-    reference = reference_for(trained.train_frame, trained.holdout_frame, bundle)
+    info = build_info(estimator, train_frame, version=new.version, accepts_missing=True)
+    reference = reference_for(train_frame, holdout_frame, Bundle(estimator, info, new))
     if verdict == "up_to_date":
         if not (bundle_dir / REFERENCE_FILE).exists():
             add_reference(bundle_dir, reference)  # a bundle from before drift references
             print(f"{bundle_dir}: added {REFERENCE_FILE} to {new.version}")
         print(f"{bundle_dir}: {new.version} ({metric}) is up to date")
         return 0
-    save_bundle(bundle_dir, trained.pipeline, info, new, reference)
+    save_bundle(bundle_dir, estimator, info, new, reference)
     print(f"{bundle_dir}: wrote {new.version} ({metric}, {len(info.columns)} columns)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="replace even a better bundle")
+    parser.add_argument("--out", type=Path, default=None, help="bundle directory")
+    args = parser.parse_args(argv)
+    trained = train(load_dataset())
+    return write_bundle(
+        args.out or default_bundle_dir(),
+        trained.pipeline,
+        trained.train_frame,
+        trained.holdout_frame,
+        trained.metadata,
+        force=args.force,
+    )
 
 
 if __name__ == "__main__":
