@@ -11,7 +11,7 @@ import pytest
 from batchscore_core import adapters
 from batchscore_core.registry import ModelRegistry
 from infra.local.seed_models import Registry
-from tests.integration.api.api_calls import Answer
+from tests.integration.api.api_calls import COLUMN_KEYS, Answer
 from tests.integration.moto_stack import Stack
 from tests.integration.registry.registry_calls import FOREST, LOGREG, call
 
@@ -73,14 +73,7 @@ def test_a_version_shows_its_metadata_and_input_schema() -> None:
     # Then its columns are the GET /model shape and the regressor has one output
     assert answer.status == 200
     assert [c["name"] for c in answer.body["columns"]][:3] == ["age", "sex", "bmi"]
-    assert set(answer.body["columns"][0]) == {
-        "name",
-        "dtype",
-        "required",
-        "min",
-        "max",
-        "categories",
-    }
+    assert set(answer.body["columns"][0]) == COLUMN_KEYS
     assert [o["name"] for o in answer.body["outputs"]] == ["prediction"]
     assert answer.body["library_versions"]["scikit-learn"]
 
