@@ -21,11 +21,21 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from batchscore_model import parse
 from batchscore_model.bundle import Bundle
 from batchscore_model.engine import EngineOptions, score_csv
+from batchscore_model.xlsx_cells import (
+    _SPECIAL,
+    EXCEL_MAX_CELL_CHARS,
+    TEXT_CLOSE,
+    TEXT_OPEN,
+    Texts,
+    escape,
+    text_cell,
+)
 from tests.unit.model.mixed_csv import mixed_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sheet-xml"
@@ -162,3 +172,43 @@ def main() -> None:  # pragma: no cover - regenerates the golden files, on purpo
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def reference_text_pieces(texts: list[str]) -> tuple[str, list[str], str]:
+    """`Texts.pieces` before it was vectorised: one `escape` (or `text_cell`) per value."""
+    values = list(texts)
+    if not values:
+        return TEXT_OPEN, values, TEXT_CLOSE
+    joined = "".join(values)
+    special = _SPECIAL.search(joined) is not None
+    long = len(joined) > EXCEL_MAX_CELL_CHARS and max(map(len, values)) > EXCEL_MAX_CELL_CHARS
+    if "" in values:
+        return "", [text_cell(value) for value in values], ""
+    if special or long:
+        values = [escape(value) for value in values]
+    return TEXT_OPEN, values, TEXT_CLOSE
+
+
+def cells_of(pieces: tuple[str, list[str], str]) -> list[str]:
+    opening, values, closing = pieces
+    return [opening + value + closing for value in values]
+
+
+ALPHABET = ["a", " ", ",", '"', "&", "<", ">", "\r", "\n", "\t", "\x00", "\x07", "\x0b", "\x1f"]
+ALPHABET += ["\ufffe", "\uffff", "ü", "東", "🎉", "=", "+", "-", "@", "\ue000", "\U000f0000"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_text_columns_escaped_at_once_spell_each_cell_as_escaping_each_did(seed: int) -> None:
+    # Given columns of random text: empties, specials, controls, the separators themselves
+    rng = np.random.default_rng(seed)
+    values = [
+        "".join(rng.choice(ALPHABET, size=int(rng.integers(0, 6))).tolist())
+        for _ in range(int(rng.integers(1, 60)))
+    ]
+    if seed % 5 == 0:
+        values[0] = "x" * (EXCEL_MAX_CELL_CHARS + 3) + "&"
+    # When
+    pieces = Texts(values).pieces()
+    # Then
+    assert cells_of(pieces) == cells_of(reference_text_pieces(values))
