@@ -62,14 +62,14 @@ class Layout:
         """The header cut into `[start, stop)` spans: runs of model numeric columns, and every
         other column on its own."""
         spans: list[tuple[int, int]] = []
+        after_number = False
         for index, name in enumerate(self.header):
             numeric = name in self.numeric_set
-            if numeric and spans and spans[-1][1] == index and self.header[spans[-1][0]] in (
-                self.numeric_set
-            ):
+            if numeric and after_number:
                 spans[-1] = (spans[-1][0], index + 1)
             else:
                 spans.append((index, index + 1))
+            after_number = numeric
         return spans
 
     @cached_property

@@ -47,7 +47,7 @@ def tricky_csv(*, crlf: bool = False, one_line: bool = False) -> str:
 
     `one_line`: no line end inside quotes (every record on its own line)."""
     notes = [
-        "=HYPERLINK(\"http://x\")",
+        '=HYPERLINK("http://x")',
         "+1",
         "-1",
         "@SUM(A1)",
@@ -63,7 +63,7 @@ def tricky_csv(*, crlf: bool = False, one_line: bool = False) -> str:
         "<b>&amp;</b> & < > '",
         "Grüße, 東京, 🎉, naïve",
         "x" * 40_000,
-        "comma, and \"quote\"",
+        'comma, and "quote"',
         "plain",
     ]
     lines = ["id,a,note,b"]
@@ -157,15 +157,16 @@ def test_the_vectorised_paths_write_what_the_record_reader_writes(
 def main() -> None:  # pragma: no cover - regenerates the golden files, on purpose only
     import tempfile
 
-    from tests.unit.model.conftest import make_bundle
-
     from batchscore_model.bundle import load_bundle
+    from tests.unit.model.conftest import make_bundle
 
     FIXTURES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
         bundle = load_bundle(make_bundle(Path(workdir) / "bundle"))
         for case, (text, options) in CASES.items():
-            xml = sheet_xml(text, bundle, Path(workdir) / "out.xlsx", SHEETS.get(case, 1), **options)
+            xml = sheet_xml(
+                text, bundle, Path(workdir) / "out.xlsx", SHEETS.get(case, 1), **options
+            )
             data = gzip.compress(masked(xml).encode("utf-8"), mtime=0)
             (FIXTURES / f"{case}.xml.gz").write_bytes(data)
 
@@ -212,3 +213,25 @@ def test_text_columns_escaped_at_once_spell_each_cell_as_escaping_each_did(seed:
     pieces = Texts(values).pieces()
     # Then
     assert cells_of(pieces) == cells_of(reference_text_pieces(values))
+
+
+@pytest.mark.parametrize("case", sorted(name for name in CASES if name.startswith("one_line")))
+def test_records_on_one_line_take_the_vectorised_reader(
+    case: str, bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a file whose every record is on one line (so the comparisons above are not vacuous)
+    text, options = CASES[case]
+    read = parse._parse_segments
+    taken: list[bool] = []
+
+    def counting(chunk: Any, layout: Any) -> Any:
+        result = read(chunk, layout)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(parse, "_parse_segments", counting)
+    # When
+    sheet_xml(text, bundle, tmp_path / "out.xlsx", SHEETS.get(case, 1), **options)
+    # Then every chunk was cut by the pattern
+    assert len(taken) > 5
+    assert all(taken)
