@@ -11,10 +11,10 @@ STAGE ?= dev
 ROWS ?= 10000,100000,1000000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke retrain destroy cost clean
+.PHONY: bench-e2e loadtest help install run test test-unit test-integration test-e2e test-browser lint fmt sample bench model score schema build size deploy user smoke retrain destroy cost clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): requirements/lock.txt client/pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -73,6 +73,12 @@ sample: install ## write build/sample.csv: make sample ROWS=5 (default 1000; say
 
 bench: install ## engine vs the floor and naive pandas->openpyxl, numeric and mixed files (ROWS=...)
 	PYTHONPATH=layers/model:. $(PY) -m bench.bench --rows $(ROWS)
+
+# SIZES (or ROWS given to make) picks bench-e2e's job sizes.
+E2E_DEFAULT_SIZES := 1000,100000,1000000
+E2E_SIZES = $(or $(SIZES),$(if $(filter command line environment%,$(origin ROWS)),$(ROWS)),$(E2E_DEFAULT_SIZES))
+bench-e2e: install ## 1k, 100k, 1M-row jobs through a fresh `make run`, time per stage (upload, ingest, queue, score, finish; 1M: 54-61 s, 36-42 s of it scoring, here) (SIZES=...)
+	PYTHONPATH=layers/model:. $(PY) -m bench.e2e --sizes $(E2E_SIZES)
 
 loadtest: install ## JOBS (default 1000) jobs at once through a fresh local runtime: API, web-style and drop folder
 	$(PY) -m bench.loadtest --jobs $(or $(JOBS),1000)

@@ -312,6 +312,15 @@ def start_runtime(state_dir: Path) -> tuple[subprocess.Popen[bytes], Stack]:
     )
 
 
+def stop_runtime(process: subprocess.Popen[bytes]) -> None:
+    """Stop a runtime `start_runtime` started (SIGTERM, then SIGKILL after 20 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=1000)
@@ -323,11 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_runtime(process)
     print(report.summary())
     for problem in report.problems:
         print(f"PROBLEM: {problem}")

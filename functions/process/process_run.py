@@ -53,6 +53,7 @@ class StoredResult:
     key: str
     version_id: str | None
     summary: ScoreSummary
+    scored_at: str | None = None  # the workbook written, before its upload
 
 
 def process_job(
@@ -148,9 +149,12 @@ def _score_and_store(
                 process_tracing.record_engine_stages(summary.timings, scoring_started, job.job_id)
         finally:
             source.close()
+        scored_at = iso(utc_now())
         with process_tracing.stage("upload", job.job_id):
             version_id = data.upload_file(output, job.result_key, XLSX_CONTENT_TYPE)
-    return StoredResult(key=job.result_key, version_id=version_id, summary=summary)
+    return StoredResult(
+        key=job.result_key, version_id=version_id, summary=summary, scored_at=scored_at
+    )
 
 
 def _options_of(job: Job, options: EngineOptions) -> EngineOptions:
@@ -165,6 +169,7 @@ def _succeed(
     warnings: list[Any] = list(getattr(summary, "warnings", None) or [])
     changes: dict[str, Any] = {
         "result_version_id": stored.version_id,
+        "scored_at": stored.scored_at,
         "rows_total": summary.rows_read,
         "rows_done": summary.rows_scored,
         "rows_rejected": summary.rows_rejected,

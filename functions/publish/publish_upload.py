@@ -71,6 +71,7 @@ def publish_upload(
                     directory=directory,
                     files=checked.files,
                     checksums_sha256=checked.checksums_sha256,
+                    explainable=checked.explainable,
                 ),
                 registry=registry,
                 files=files,

@@ -41,6 +41,7 @@ ARCHIVED = {"false": False, "true": True, "all": None}
         AUTH,
         {404: "No such model or version (the names that exist are listed)"},
         {409: "This Idempotency-Key is still in use, or the version is not active"},
+        {422: "Invalid request, or `explain` for a model that cannot explain"},
     ),
 )
 def create_job(
@@ -66,7 +67,10 @@ def create_job(
 ) -> CreatedJob:
     settings = get_settings()
     # The version is fixed now: a promotion never changes a job already submitted.
-    model = adapters.model_registry().resolve(request.model, settings.default_model_name)
+    registry = adapters.model_registry()
+    model = registry.resolve(request.model, settings.default_model_name)
+    if request.explain:
+        registry.check_explain(model)  # the flag publish recorded: the model is not loaded
     job = logic.submit_job(
         adapters.transitions(),
         settings,

@@ -219,6 +219,7 @@ def publish_candidate(
                 directory=directory,
                 files=checked.files,
                 checksums_sha256=checked.checksums_sha256,
+                explainable=checked.explainable,
             ),
             registry=deps.registry,
             files=deps.model_files,

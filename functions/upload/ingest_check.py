@@ -27,6 +27,7 @@ class IngestLimits:
     max_upload_bytes: int
     required_columns: tuple[str, ...]
     column_names: tuple[str, ...] = ()  # every schema column (header names are matched to them)
+    explainable: bool | None = None  # the version's flag from publish (None: not recorded)
 
 
 @dataclass(frozen=True)

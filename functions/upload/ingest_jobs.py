@@ -8,7 +8,12 @@ from batchscore_core.keys import column_map_key
 from batchscore_core.models import Job, JobError, JobSource, JobStatus
 from batchscore_core.observability import logger
 from batchscore_core.origins import job_of_object
-from batchscore_core.registry_models import ModelNotFound, VersionNotActive, VersionNotFound
+from batchscore_core.registry_models import (
+    ExplainNotSupported,
+    ModelNotFound,
+    VersionNotActive,
+    VersionNotFound,
+)
 from batchscore_core.s3_events import StoredObject
 from batchscore_core.storage import DataStore, ObjectMissing
 from batchscore_core.transitions import Transitions
@@ -56,7 +61,7 @@ def _admit(
         changes["input_version_id"] = version_id
     try:
         model = choose_model(job)
-    except (ModelNotFound, VersionNotFound, VersionNotActive) as exc:
+    except (ModelNotFound, VersionNotFound, VersionNotActive, ExplainNotSupported) as exc:
         error = JobError(code=exc.code, message=str(exc), details=exc.details)
         return life.reject(job, error, changes=changes)
     limits = model.limits

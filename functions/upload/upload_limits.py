@@ -13,7 +13,7 @@ from ingest_check import IngestLimits, ModelChoice
 
 from batchscore_core import adapters
 from batchscore_core.models import Job, JobSource
-from batchscore_core.registry_models import ModelRef, tenant_models
+from batchscore_core.registry_models import ExplainNotSupported, ModelRef, tenant_models
 from batchscore_core.settings import get_settings
 from batchscore_model.schema import ModelInfo
 
@@ -28,11 +28,13 @@ def ingest_limits(name: str, version: str) -> IngestLimits:
         max_upload_bytes=get_settings().max_upload_bytes,
         required_columns=tuple(info.required_columns),
         column_names=tuple(info.feature_names),
+        explainable=record.explainable,
     )
 
 
 def choose_model(job: Job) -> ModelChoice:
-    """Raises the registry's ModelNotFound / VersionNotFound / VersionNotActive."""
+    """Raises the registry's ModelNotFound / VersionNotFound / VersionNotActive, and
+    ExplainNotSupported for a job asking `explain` of a version that publish found cannot."""
     settings = get_settings()
     if job.model_name and job.model_version:
         ref = ModelRef(name=job.model_name, version=job.model_version)
@@ -41,4 +43,7 @@ def choose_model(job: Job) -> ModelChoice:
         if reference is None and job.source is JobSource.DROPBOX:
             reference = tenant_models(settings.dropbox_tenant_models).get(job.owner)
         ref = adapters.model_registry().resolve(reference, settings.default_model_name)
-    return ModelChoice(ref=ref, limits=ingest_limits(ref.name, ref.version))
+    limits = ingest_limits(ref.name, ref.version)
+    if job.explain and limits.explainable is False:
+        raise ExplainNotSupported(ref.name, ref.version)
+    return ModelChoice(ref=ref, limits=limits)

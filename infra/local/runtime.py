@@ -139,20 +139,22 @@ class LocalRuntime:
     def _start_pollers(self, functions: list[FunctionSpec]) -> None:
         assert self._emulator is not None
         for spec in functions:
-            for source in spec.sqs_sources:
-                for _ in range(self.settings.concurrency):
-                    poller = SqsPoller(
-                        source,
-                        self._pools[spec.logical_id],
-                        self._emulator.client("sqs"),
-                        region=self.settings.region,
-                        wait_seconds=self.settings.poll_wait_seconds,
-                        stop=self._stopping,
-                    )
-                    self._spawn(poller.run, f"poll-{spec.logical_id}")
-                log.info(
-                    "%s <- SQS %s (batch %d)", spec.logical_id, poller.queue_url, source.batch_size
+            if not spec.sqs_sources:
+                continue
+            # One poller per worker slot, each over all the function's sources in turn (fair).
+            for slot in range(self.settings.concurrency):
+                poller = SqsPoller(
+                    spec.sqs_sources,
+                    self._pools[spec.logical_id],
+                    self._emulator.client("sqs"),
+                    region=self.settings.region,
+                    wait_seconds=self.settings.poll_wait_seconds,
+                    stop=self._stopping,
+                    first=slot,
                 )
+                self._spawn(poller.run, f"poll-{spec.logical_id}")
+            for source, queue_url in zip(spec.sqs_sources, poller.queue_urls, strict=True):
+                log.info("%s <- SQS %s (batch %d)", spec.logical_id, queue_url, source.batch_size)
 
     def _start_api(self, functions: list[FunctionSpec]) -> None:
         assert self.stack is not None

@@ -43,6 +43,7 @@ def to_publish(name: str, checked: CheckedBundle) -> BundleToPublish:
         directory=checked.directory,
         files=checked.files,
         checksums_sha256=checked.checksums_sha256,
+        explainable=checked.explainable,
     )
 
 
@@ -109,6 +110,7 @@ def main() -> int:
         files=adapters.model_files(),
         events=adapters.model_events(),
     )
+    registry.models.backfill_listing()  # model items written before the models-by-name index
     seed_models(registry)
     summary = [
         f"{model.name}@{version} ({alias})"

@@ -31,8 +31,10 @@ export class Api {
   }
 
   /** `model` is "name" (its champion) or "name@version"; left out, the default model scores. */
-  createJob(filename, model = "") {
-    return this.#request("POST", "/jobs", model ? { filename, model } : { filename });
+  createJob(filename, model = "", sheet = null) {
+    const body = model ? { filename, model } : { filename };
+    if (sheet !== null) body.sheet = sheet; // an .xlsx's sheet to read (default: the first)
+    return this.#request("POST", "/jobs", body);
   }
 
   // The model registry (GET /models answers 404 where the registry is not deployed).

@@ -85,10 +85,10 @@ export function matchHeader(written, schemaNames) {
   return { names, matches };
 }
 
-async function readHead(file) {
+async function readHead(file, sheet) {
   if (/\.xlsx$/i.test(file.name)) {
-    const { rows, complete, sheet, sheets } = await readWorkbookHead(file);
-    return { table: rows, complete, sheet, sheets };
+    const { rows, complete, sheet: read, sheets } = await readWorkbookHead(file, { sheet });
+    return { table: rows, complete, sheet: read, sheets };
   }
   const { text, complete } = /\.csv\.gz$/i.test(file.name)
     ? await gunzipHead(file, PREVIEW_BYTES)
@@ -97,8 +97,9 @@ async function readHead(file) {
   return { table: parseCsv(clean, { complete, delimiter: sniffDelimiter(clean) }), complete };
 }
 
-export async function checkCsvFile(file, { columns = [], maxBytes }) {
-  const result = { errors: [], warnings: [], header: [], rows: [], missing: [], unknown: [], matches: [] };
+/** `sheet`: the .xlsx sheet to read (null: the first); the result names it and every sheet. */
+export async function checkCsvFile(file, { columns = [], maxBytes, sheet = null }) {
+  const result = { errors: [], warnings: [], header: [], rows: [], missing: [], unknown: [], matches: [], sheets: [], sheet: null };
   if (!INPUT_NAME.test(file.name)) {
     result.errors.push("Only .csv, .csv.gz and .xlsx files can be scored.");
     return result;
@@ -114,7 +115,7 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
 
   let head;
   try {
-    head = await readHead(file);
+    head = await readHead(file, sheet);
   } catch (error) {
     if (!(error instanceof InputRefused)) throw error;
     result.errors.push(error.message);
@@ -122,7 +123,11 @@ export async function checkCsvFile(file, { columns = [], maxBytes }) {
   }
   const { table, complete } = head;
   if (head.sheets && head.sheets.length > 1) {
-    result.warnings.push(`Sheet "${head.sheet}" is read (the first of ${head.sheets.length} sheets).`);
+    const position = head.sheets.indexOf(head.sheet);
+    const which = position === 0 ? "the first" : `${position + 1}`;
+    result.warnings.push(`Sheet "${head.sheet}" is read (${which} of ${head.sheets.length} sheets).`);
+    result.sheets = head.sheets;
+    result.sheet = head.sheet;
   }
   const [header = [], ...rows] = table;
   result.header = header.map((name) => name.trim());

@@ -107,7 +107,7 @@ export class UploadPanel {
 
   #stage(file) {
     const id = `staged-${nextItemId++}`;
-    const item = { id, file, state: "checking", check: null, refs: {} };
+    const item = { id, file, state: "checking", check: null, refs: {}, sheet: null };
     item.element = this.#renderItem(item);
     this.items.push(item);
     $("staged").append(item.element);
@@ -118,9 +118,14 @@ export class UploadPanel {
   async #check(item) {
     const run = (item.checkRun = (item.checkRun || 0) + 1); // a check against an earlier model is dropped
     await this.modelLoaded;
-    const check = await checkCsvFile(item.file, { columns: this.model.columns, maxBytes: this.maxBytes });
+    const check = await checkCsvFile(item.file, {
+      columns: this.model.columns,
+      maxBytes: this.maxBytes,
+      sheet: item.sheet,
+    });
     if (run !== item.checkRun) return;
     item.check = check;
+    this.#showSheetPicker(item);
     item.state = item.check.errors.length > 0 ? "invalid" : "ready";
     item.refs.checks.replaceChildren(...renderChecks(item.check));
     if (item.check.header.length > 0) item.refs.preview.replaceChildren(renderPreview(item));
@@ -135,9 +140,10 @@ export class UploadPanel {
     // The checks were read before "Start upload": folded away, the jobs panel stays in sight.
     item.refs.checks.hidden = true;
     item.refs.preview.hidden = true;
+    item.refs.sheet.hidden = true;
     this.#showUploadProgress(item, 0);
     try {
-      const job = await this.api.createJob(item.file.name, this.modelRef);
+      const job = await this.api.createJob(item.file.name, this.modelRef, item.check?.sheet ?? null);
       this.onJobCreated({
         ...(job.job || {}),
         ...job,
@@ -160,6 +166,32 @@ export class UploadPanel {
       toast(`${item.file.name}: ${error.message}`, { kind: "error" });
     }
     this.#updateActions();
+  }
+
+  /** A workbook of several sheets: a select of them (the one read chosen); a choice checks again. */
+  #showSheetPicker(item) {
+    const sheets = item.check.sheets;
+    item.refs.sheet.hidden = sheets.length < 2;
+    if (sheets.length < 2) return;
+    const select = h(
+      "select",
+      {
+        id: `${item.id}-sheet`,
+        onchange: () => {
+          item.sheet = select.value;
+          item.state = "checking";
+          this.#setStatus(item, "Checking…");
+          this.#updateActions();
+          this.#check(item);
+        },
+      },
+      sheets.map((name) => h("option", { value: name }, name)),
+    );
+    select.value = item.check.sheet;
+    item.refs.sheet.replaceChildren(
+      h("label", { for: select.id }, `Sheet of ${item.file.name}`),
+      select,
+    );
   }
 
   #remove(item) {
@@ -204,6 +236,7 @@ export class UploadPanel {
     );
     refs.bar = h("progress", { max: 100, value: 0, "aria-label": `Upload of ${item.file.name}` });
     refs.progress = h("div", { class: "staged__progress", hidden: true }, refs.bar);
+    refs.sheet = h("div", { class: "staged__sheet field", hidden: true });
     refs.checks = h("div", { class: "staged__checks" });
     refs.preview = h("div", { class: "staged__preview" });
     return h(
@@ -222,6 +255,7 @@ export class UploadPanel {
         refs.remove,
       ),
       refs.progress,
+      refs.sheet,
       refs.checks,
       refs.preview,
     );

@@ -105,7 +105,11 @@ class Job(BaseModel):
     error: JobError | None = None
     attempts: int = 0
     lease_expires_at: int | None = None
+    # Stage boundaries of the last attempt (`make bench-e2e` splits a job's time with them):
+    # admitted (QUEUED), claimed (PROCESSING), workbook written (before its upload), final.
+    queued_at: str | None = None
     started_at: str | None = None
+    scored_at: str | None = None
     finished_at: str | None = None
     duration_ms: int | None = None
     size_bytes: int | None = None

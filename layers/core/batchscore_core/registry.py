@@ -6,6 +6,10 @@ model's name. Every alias move is one transaction conditioned on the model's `re
 concurrent moves one lands and the other is told to read again (AliasConflict). A move to the
 version the alias already names is refused (AliasUnchanged), so every move changes the alias and
 two moves from one view give one 200 and one 409 however they interleave.
+
+Only the MODEL items carry `listing` (= LISTED), the partition key of the sparse GSI
+`models-by-name`: listing the models queries it and never reads versions, runs or drift records.
+Every write of a MODEL item sets it; `backfill_listing` gives it to items written before.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from batchscore_core.registry_models import (
     VersionNotFound,
     VersionRecord,
     VersionStatus,
+    check_explain,
     parse_model_ref,
 )
 
@@ -47,6 +52,9 @@ VERSION = "VERSION#"
 HISTORY = "HISTORY#"
 UPLOAD = "UPLOAD#"
 PUBLISHING = "PUBLISHING#"
+MODELS_INDEX = "models-by-name"
+LISTING = "listing"  # the index's partition attribute, on MODEL items only
+LISTED = "models"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -102,16 +110,48 @@ class ModelRegistry:
         return sorted(names)
 
     def list_models(self) -> list[ModelRecord]:
+        """Every model, by name: the sparse index holds MODEL items only (eventually consistent:
+        a model published a moment ago may be missing for that moment on AWS)."""
         items: list[dict[str, Any]] = []
-        scan: dict[str, Any] = {"FilterExpression": Attr("sk").eq(MODEL), "ConsistentRead": True}
+        query: dict[str, Any] = {
+            "IndexName": MODELS_INDEX,
+            "KeyConditionExpression": Key(LISTING).eq(LISTED),
+        }
         while True:
-            page = self._table.scan(**scan)
+            page = self._table.query(**query)
             items.extend(page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 break
-            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         models = [ModelRecord.model_validate(_from_dynamo(item)) for item in items]
         return sorted(models, key=lambda model: model.name)
+
+    def backfill_listing(self) -> list[str]:
+        """Give `listing` to MODEL items stored before the index existed: the names updated.
+
+        One-time (a table scan): run once after deploying the index (docs/registry.md); the
+        local runtime runs it when it seeds. Items written since carry it already.
+        """
+        scan: dict[str, Any] = {
+            "FilterExpression": Attr("sk").eq(MODEL) & Attr(LISTING).not_exists(),
+            "ProjectionExpression": "#name",
+            "ExpressionAttributeNames": {"#name": "name"},
+        }
+        updated: list[str] = []
+        while True:
+            page = self._table.scan(**scan)
+            for item in page.get("Items", []):
+                self._table.update_item(
+                    Key={"name": item["name"], "sk": MODEL},
+                    UpdateExpression="SET #listing = :listed",
+                    ConditionExpression=Attr("sk").exists(),
+                    ExpressionAttributeNames={"#listing": LISTING},
+                    ExpressionAttributeValues={":listed": LISTED},
+                )
+                updated.append(str(item["name"]))
+            if "LastEvaluatedKey" not in page:
+                return sorted(updated)
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def get_model(self, name: str) -> ModelRecord:
         item = self._get(name, MODEL)
@@ -126,6 +166,10 @@ class ModelRegistry:
             known = [record.version for record in self.list_versions(name)]
             raise VersionNotFound(name, version, known)
         return VersionRecord.model_validate(item)
+
+    def check_explain(self, ref: ModelRef) -> None:
+        """ExplainNotSupported when `ref`'s version recorded at publish that it cannot explain."""
+        check_explain(self.get_version(ref.name, ref.version), explain=True)
 
     def list_versions(self, name: str) -> list[VersionRecord]:
         items = self._query(name, VERSION)
@@ -198,13 +242,15 @@ class ModelRegistry:
                         "Update": {
                             "TableName": self.table_name,
                             "Key": {"name": name, "sk": MODEL},
-                            "UpdateExpression": "SET aliases.#alias = :to, revision = :next",
+                            "UpdateExpression": "SET aliases.#alias = :to, revision = :next, "
+                            "#listing = :listed",
                             "ConditionExpression": "revision = :seen",
-                            "ExpressionAttributeNames": {"#alias": alias},
+                            "ExpressionAttributeNames": {"#alias": alias, "#listing": LISTING},
                             "ExpressionAttributeValues": {
                                 ":to": version,
                                 ":next": revision,
                                 ":seen": model.revision,
+                                ":listed": LISTED,
                             },
                         }
                     },
@@ -309,7 +355,13 @@ class ModelRegistry:
             model_write: dict[str, Any] = {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": _plain({**_to_dynamo(model.model_dump(mode="json")), "sk": MODEL}),
+                    "Item": _plain(
+                        {
+                            **_to_dynamo(model.model_dump(mode="json")),
+                            "sk": MODEL,
+                            LISTING: LISTED,
+                        }
+                    ),
                     "ConditionExpression": "attribute_not_exists(sk)",
                 }
             }
@@ -324,8 +376,9 @@ class ModelRegistry:
                 "Update": {
                     "TableName": self.table_name,
                     "Key": {"name": name, "sk": MODEL},
-                    "UpdateExpression": "ADD version_count :one",
-                    "ExpressionAttributeValues": {":one": 1},
+                    "UpdateExpression": "ADD version_count :one SET #listing = :listed",
+                    "ExpressionAttributeNames": {"#listing": LISTING},
+                    "ExpressionAttributeValues": {":one": 1, ":listed": LISTED},
                 }
             }
             items = [put_version, release, model_write]
@@ -342,9 +395,10 @@ class ModelRegistry:
     def set_training(self, name: str, training: dict[str, Any]) -> None:
         self._table.update_item(
             Key={"name": name, "sk": MODEL},
-            UpdateExpression="SET training = :training",
+            UpdateExpression="SET training = :training, #listing = :listed",
             ConditionExpression=Attr("sk").exists(),
-            ExpressionAttributeValues={":training": _to_dynamo(training)},
+            ExpressionAttributeNames={"#listing": LISTING},
+            ExpressionAttributeValues={":training": _to_dynamo(training), ":listed": LISTED},
         )
 
     # ------------------------------------------------------------------ uploads

@@ -136,6 +136,7 @@ class VersionView(BaseModel):
     metrics: dict[str, float]
     training_data_fingerprint: str
     library_versions: dict[str, str]
+    explainable: bool | None = None  # reasons per row (explain); None: not recorded at publish
     columns: list[dict[str, Any]]
     outputs: list[dict[str, Any]]
 

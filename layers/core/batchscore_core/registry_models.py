@@ -81,6 +81,9 @@ class VersionRecord(BaseModel):
     # sha256 of the version's checksums.sha256: what the loader checks the S3 copy against.
     checksums_sha256: str
     upload_id: str | None = None  # the publish upload that registered it (None for seeds)
+    # Whether `explain` can give its reasons, found at publish; None for versions published
+    # before it was recorded (then scoring decides, as before).
+    explainable: bool | None = None
 
     def summary(self) -> dict[str, Any]:
         """The `versions[]` entry of GET /models/{name} (DESIGN.md)."""
@@ -189,6 +192,29 @@ class VersionNotFound(RegistryError):
         self.version = version
         self.known = known
         self.details = [ErrorDetail(column="version", message=v) for v in known]
+
+
+class ExplainNotSupported(RegistryError):
+    """`explain` asked of a version whose publish found it cannot give reasons."""
+
+    code = "explain_unsupported"
+    status = 422
+
+    def __init__(self, name: str, version: str) -> None:
+        super().__init__(
+            f"model {name!r} version {version!r} cannot give reasons per row (explain): "
+            "linear models and tree ensembles only; submit without explain, or choose another "
+            "version"
+        )
+        self.name = name
+        self.version = version
+        self.details = [ErrorDetail(column="explain", message=f"{name}@{version}")]
+
+
+def check_explain(record: VersionRecord, explain: bool) -> None:
+    """Refuse `explain` for a version known not to support it; unknown (None): let it through."""
+    if explain and record.explainable is False:
+        raise ExplainNotSupported(record.name, record.version)
 
 
 class VersionNotActive(RegistryError):

@@ -32,6 +32,7 @@ class BundleToPublish:
     directory: Path
     files: list[str]
     checksums_sha256: str
+    explainable: bool | None = None  # the bundle check's answer (None: not known)
 
 
 def version_record(
@@ -58,6 +59,7 @@ def version_record(
         files=bundle.files,
         checksums_sha256=bundle.checksums_sha256,
         upload_id=upload_id,
+        explainable=bundle.explainable,
     )
 
 

@@ -26,7 +26,14 @@ from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
 
 # Fields of a finished attempt that a retried job must not carry into its next one.
-_ATTEMPT_FIELDS = ("error", "finished_at", "duration_ms", "expires_at", "lease_expires_at")
+_ATTEMPT_FIELDS = (
+    "error",
+    "scored_at",
+    "finished_at",
+    "duration_ms",
+    "expires_at",
+    "lease_expires_at",
+)
 _LEFT = (InvalidTransition, JobNotFound)
 
 
@@ -88,7 +95,7 @@ class Transitions:
         changes: Mapping[str, Any] | None = None,
     ) -> Job | None:
         """AWAITING_UPLOAD -> QUEUED, and on the jobs queue (`changes`: e.g. the chosen model)."""
-        fields: dict[str, Any] = {**(changes or {}), "size_bytes": size_bytes}
+        fields: dict[str, Any] = {**(changes or {}), "size_bytes": size_bytes, "queued_at": _now()}
         if version_id:
             fields["input_version_id"] = version_id
         try:
@@ -229,7 +236,13 @@ class Transitions:
             job.job_id,
             JobStatus.QUEUED,
             from_states=RETRYABLE,
-            changes={"rows_done": 0, "rows_rejected": 0, "warnings": [], "warnings_total": 0},
+            changes={
+                "rows_done": 0,
+                "rows_rejected": 0,
+                "warnings": [],
+                "warnings_total": 0,
+                "queued_at": _now(),
+            },
             remove=_ATTEMPT_FIELDS,
         )
         self._jobs_queue().send(queued.job_id)

@@ -18,6 +18,7 @@ import skops.io as sio
 from batchscore_model import checksums
 from batchscore_model.bundle import TRUSTED_TYPES
 from batchscore_model.errors import BundleError
+from batchscore_model.explain import supports_explain
 from batchscore_model.schema import (
     BUNDLE_FILES,
     METADATA_FILE,
@@ -51,6 +52,7 @@ class CheckedBundle:
     metadata: BundleMetadata
     files: list[str]  # every file to store, checksums.sha256 included
     checksums_sha256: str
+    explainable: bool = False  # batchscore_model.explain can give its reasons per row
 
     @property
     def version(self) -> str:
@@ -162,6 +164,7 @@ def check_bundle(directory: Path) -> CheckedBundle:
         metadata=metadata,
         files=[checksums.CHECKSUMS_FILE, *listed],
         checksums_sha256=checksums.file_sha256(directory / checksums.CHECKSUMS_FILE),
+        explainable=supports_explain(estimator, info),
     )
 
 

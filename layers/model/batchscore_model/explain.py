@@ -180,6 +180,18 @@ def explainer_for(estimator: Any, info: ModelInfo) -> Explainer:
     return Explainer(estimator, info)
 
 
+def supports_explain(estimator: Any, info: ModelInfo) -> bool:
+    """Whether `explainer_for` would succeed, without building the explainer (publish records
+    it on the version, so `POST /jobs` can refuse `explain` without loading the model)."""
+    steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
+    try:
+        _mapping_of_steps([step for _, step in steps[:-1]], len(info.feature_names))
+        _check_scorer(steps[-1][1])
+    except ExplainUnsupported:
+        return False
+    return True
+
+
 _MISSING = "(missing)"
 _REASON = "{} = {} {} by {:.2f}".format
 _NUMERIC_REASON = "{} = {:.4g} {} by {:.2f}".format
@@ -308,10 +320,17 @@ class _Scorer:
 
 
 def _scorer(model: Any, width: int, info: ModelInfo) -> _Scorer:
+    _check_scorer(model)
     if isinstance(model, (*_FORESTS, *_TREES)):
         return _TreeScorer(model, width, info)
+    return _LinearScorer(model, info)
+
+
+def _check_scorer(model: Any) -> None:
+    if isinstance(model, (*_FORESTS, *_TREES)):
+        return
     if hasattr(model, "coef_") and hasattr(model, "intercept_"):
-        return _LinearScorer(model, info)
+        return
     raise ExplainUnsupported(
         f"reasons are available for linear models and tree ensembles; "
         f"{type(model).__name__} is not explained"

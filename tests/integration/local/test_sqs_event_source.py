@@ -3,16 +3,15 @@ import threading
 import time
 
 from infra.local.emulator import Emulator
-from infra.local.functions import read_function
+from infra.local.functions import SqsSource, read_function
 from infra.local.pool import FunctionPool
 from infra.local.sqs_poller import SqsPoller
 from infra.local.template import StackTemplate
 
 
 def make_poller(stack: StackTemplate, pool: FunctionPool, emulator: Emulator) -> SqsPoller:
-    (source,) = read_function(stack, "WorkerFunction").sqs_sources
     return SqsPoller(
-        source,
+        read_function(stack, "WorkerFunction").sqs_sources,
         pool,
         emulator.client("sqs"),
         region="us-east-1",
@@ -99,3 +98,76 @@ def test_message_that_always_fails_ends_in_the_dlq_after_max_receive_count(
     # Then
     assert deliveries == 2
     assert bodies_in(emulator, dlq_url) == [{"action": "raise", "id": "poison"}]
+
+
+def recorded(emulator: Emulator, stack: StackTemplate, job_id: str) -> bool:
+    table = stack.resolver.ref("JobsTable")
+    item = emulator.client("dynamodb").get_item(TableName=table, Key={"job_id": {"S": job_id}})
+    return "Item" in item
+
+
+def visible(emulator: Emulator, queue_url: str) -> int:
+    attributes = emulator.client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def top_up(emulator: Emulator, queue_url: str, *, at_least: int) -> None:
+    """Keep `queue_url` holding at least `at_least` visible messages (batches of ten)."""
+    sqs = emulator.client("sqs")
+    for _ in range(max(0, at_least - visible(emulator, queue_url) + 9) // 10):
+        sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "MessageBody": json.dumps({"action": "ok"})} for i in range(10)
+            ],
+        )
+
+
+def test_a_queue_kept_full_does_not_starve_the_functions_other_source(
+    fixture_stack: StackTemplate, worker_pool: FunctionPool, emulator: Emulator
+):
+    # Given WorkerFunction with a second source (a quiet queue), one worker, and the pollers
+    # the runtime starts for it; its first queue is kept full all along
+    busy_url = ingest_queue(fixture_stack, emulator)
+    quiet_url = str(fixture_stack.resolver.ref("IngestDLQ"))
+    spec = read_function(fixture_stack, "WorkerFunction")
+    quiet = SqsSource(
+        queue_arn=str(fixture_stack.resolver.get_att("IngestDLQ", "Arn")),
+        batch_size=5,
+        report_batch_item_failures=True,
+    )
+    stop = threading.Event()
+    poller = SqsPoller(
+        (*spec.sqs_sources, quiet),
+        worker_pool,
+        emulator.client("sqs"),
+        region="us-east-1",
+        wait_seconds=1,
+        stop=stop,
+    )
+    top_up(emulator, busy_url, at_least=30)
+    thread = threading.Thread(target=poller.run)
+    thread.start()
+
+    try:
+        # When one message arrives on the quiet queue while the busy one never empties
+        send(emulator, quiet_url, {"action": "ok", "id": "quiet"})
+        deadline = time.monotonic() + 15  # many busy batches: the old pollers never got there
+        while not recorded(emulator, fixture_stack, "quiet"):
+            assert time.monotonic() < deadline, "the quiet queue was not read within 15 s"
+            top_up(emulator, busy_url, at_least=20)
+            time.sleep(0.05)  # the polling interval of this wait, not a condition
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+    # Then the quiet message was delivered and deleted, while busy batches were served too
+    # and the busy queue was never empty
+    assert not thread.is_alive()
+    assert bodies_in(emulator, quiet_url, wait_seconds=0) == []
+    table = fixture_stack.resolver.ref("JobsTable")
+    records = emulator.client("dynamodb").scan(TableName=table, Select="COUNT")["Count"]
+    assert records - 1 >= spec.sqs_sources[0].batch_size
+    assert visible(emulator, busy_url) >= 10
