@@ -13,8 +13,10 @@ ratios are taken at the largest size. Compression levels are compared once, at t
 logistic pipeline and for the forest of models/breast-cancer/forest (with and without, every core
 for compression, alternating, the best of three each). Drift monitoring (on by default) is
 measured at the largest size on the numeric file: the engine again without it
-(`EngineOptions(drift=False)`), and the overhead is their ratio. The last line is
-machine-readable.
+(`EngineOptions(drift=False)`), and the overhead is their ratio. Every run also reports its CPU
+seconds (all threads, the timed section only): the floor's over the one-core engine's is the
+`CPU of floor` column and the `*_cpu_ratio` fields, which hold better than wall-clock ratios on
+a shared machine. The last line is machine-readable.
 """
 
 from __future__ import annotations
