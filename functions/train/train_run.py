@@ -19,8 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sklearn
-import skops
 from sklearn.metrics import (
     accuracy_score,
     log_loss,
@@ -53,6 +51,7 @@ from batchscore_model.bundle_check import check_bundle
 from batchscore_model.derive import build_info
 from batchscore_model.drift_reference import build_reference
 from batchscore_model.errors import InputRejected
+from batchscore_model.library_versions import library_versions
 from batchscore_model.schema import BundleMetadata, ModelInfo
 
 LoadBundle = Callable[[ModelRef], Bundle]
@@ -107,15 +106,6 @@ def _fingerprint(data: Labelled) -> str:
     digest.update(pd.util.hash_pandas_object(data.features, index=False).to_numpy().tobytes())
     digest.update(pd.util.hash_pandas_object(data.labels, index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def _library_versions() -> dict[str, str]:
-    return {
-        "scikit-learn": sklearn.__version__,
-        "skops": skops.__version__,
-        "pandas": pd.__version__,
-        "numpy": np.__version__,
-    }
 
 
 def candidate_version(recipe: Recipe, run_id: str) -> str:
@@ -185,7 +175,7 @@ def fit_candidate(
         rows_holdout=len(holdout.labels),
         primary_metric=recipe.primary_metric,
         holdout_metrics={},
-        library_versions=_library_versions(),
+        library_versions=library_versions(),
     )
     bundle = Bundle(estimator, info, draft)
     metrics = evaluate(bundle, holdout)
