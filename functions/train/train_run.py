@@ -41,13 +41,14 @@ from batchscore_core.registry_models import (
     VersionNotActive,
     VersionStatus,
 )
-from batchscore_core.registry_publish import BundleToPublish, publish_bundle
+from batchscore_core.registry_publish import publish_bundle
 from batchscore_core.storage import DataStore
 from batchscore_core.training_files import FileStatus, TrainingFiles
 from batchscore_core.training_gate import GateResult, judge, promotion_reason
 from batchscore_core.training_runs import RunStatus, TrainingRun, TrainingRuns
 from batchscore_model.bundle import Bundle, save_bundle
 from batchscore_model.bundle_check import check_bundle
+from batchscore_model.bundle_publish import to_publish
 from batchscore_model.derive import build_info
 from batchscore_model.drift_reference import build_reference
 from batchscore_model.errors import InputRejected
@@ -201,16 +202,7 @@ def publish_candidate(
         save_bundle(directory, bundle.estimator, bundle.info, bundle.metadata, reference)
         checked = check_bundle(directory)
         publish_bundle(
-            BundleToPublish(
-                name=model,
-                version=checked.version,
-                task=checked.info.task,
-                metadata=checked.metadata.model_dump(mode="json"),
-                directory=directory,
-                files=checked.files,
-                checksums_sha256=checked.checksums_sha256,
-                explainable=checked.explainable,
-            ),
+            to_publish(model, checked),
             registry=deps.registry,
             files=deps.model_files,
             events=deps.events,
