@@ -1,6 +1,8 @@
-"""A finished API job as the tests that deliver or announce one need it (one builder)."""
+"""A finished API job as the tests that deliver, announce or log one need it (one builder)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook
 
@@ -16,8 +18,10 @@ def finished_api_job(
     status: JobStatus = JobStatus.SUCCEEDED,
     rows: int | None = None,
     finished: bool = True,
+    **fields: Any,
 ) -> Job:
-    """`rows`: rows_total and rows_done; `finished`: whether finished_at is set."""
+    """`rows`: rows_total and rows_done; `finished`: whether finished_at is set; `fields`: any
+    other of the Job's fields (model_name, drift, ...)."""
     return Job(
         job_id=job_id,
         owner=owner,
@@ -31,4 +35,5 @@ def finished_api_job(
         rows_total=rows,
         rows_done=rows or 0,
         webhook=webhook,
+        **fields,
     )

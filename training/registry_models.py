@@ -10,38 +10,35 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import sklearn
-import skops
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import Ridge
 from sklearn.metrics import (
-    accuracy_score,
-    log_loss,
     mean_absolute_error,
     r2_score,
-    roc_auc_score,
 )
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from batchscore_model.bundle import Bundle, add_reference, save_bundle
-from batchscore_model.derive import build_info
-from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.schema import BundleMetadata
-from training.reference import reference_for
-from training.train import HOLDOUT_FRACTION, SEED, existing_metadata, replacement_verdict
+from training.train import (
+    HOLDOUT_FRACTION,
+    SEED,
+    bundle_version,
+    classifier_metrics,
+    frame_fingerprint,
+    holdout_metadata,
+    split,
+    write_bundle,
+)
 from training.train import fingerprint as breast_cancer_fingerprint
 from training.train import load_dataset as load_breast_cancer
 
@@ -58,31 +55,11 @@ class Recipe:
     fit: Callable[[datetime | None], tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]]
 
 
-def _library_versions() -> dict[str, str]:
-    return {
-        "scikit-learn": sklearn.__version__,
-        "skops": skops.__version__,
-        "pandas": pd.__version__,
-        "numpy": np.__version__,
-    }
-
-
-def _version(prefix: str, data_fingerprint: str, estimator: Any) -> str:
-    recipe = f"{data_fingerprint}{estimator.get_params(deep=True)!r}{sklearn.__version__}{SEED}"
-    return f"{prefix}-{hashlib.sha256(recipe.encode()).hexdigest()[:10]}"
-
-
 def fit_forest(
     now: datetime | None = None,
 ) -> tuple[Any, pd.DataFrame, pd.DataFrame, BundleMetadata]:
     dataset = load_breast_cancer()
-    x_train, x_test, y_train, y_test = train_test_split(
-        dataset.features,
-        dataset.labels,
-        test_size=HOLDOUT_FRACTION,
-        random_state=SEED,
-        stratify=dataset.labels,
-    )
+    x_train, x_test, y_train, y_test = split(dataset)
     pipeline = Pipeline(
         [
             ("impute", SimpleImputer(strategy="median")),
@@ -94,25 +71,16 @@ def fit_forest(
             ),
         ]
     ).fit(x_train, y_train)
-    probabilities = pipeline.predict_proba(x_test)
-    positive = list(pipeline.classes_).index("malignant")
-    metrics = {
-        "roc_auc": float(roc_auc_score(y_test == "malignant", probabilities[:, positive])),
-        "accuracy": float(accuracy_score(y_test, pipeline.predict(x_test))),
-        "log_loss": float(log_loss(y_test, probabilities, labels=pipeline.classes_)),
-    }
     data_fingerprint = breast_cancer_fingerprint(dataset)
-    metadata = BundleMetadata(
-        version=_version("breast-cancer-forest", data_fingerprint, pipeline),
-        trained_at=now or datetime.now(UTC),
+    metadata = holdout_metadata(
+        version=bundle_version("breast-cancer-forest", data_fingerprint, pipeline),
+        now=now,
         estimator=f"SimpleImputer(median) + RandomForestClassifier({FOREST_TREES}, depth {FOREST_DEPTH})",
         dataset="sklearn.datasets.load_breast_cancer",
-        training_data_fingerprint=data_fingerprint,
-        rows_train=len(x_train),
-        rows_holdout=len(x_test),
+        data_fingerprint=data_fingerprint,
+        rows=(len(x_train), len(x_test)),
         primary_metric="roc_auc",
-        holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
-        library_versions=_library_versions(),
+        metrics=classifier_metrics(pipeline, x_test, y_test),
     )
     return pipeline, x_train, x_test, metadata
 
@@ -120,14 +88,6 @@ def fit_forest(
 def diabetes_frame() -> tuple[pd.DataFrame, pd.Series]:
     raw = load_diabetes(as_frame=True, scaled=False)
     return raw.data, raw.target.rename("progression")
-
-
-def diabetes_fingerprint(features: pd.DataFrame, target: pd.Series) -> str:
-    digest = hashlib.sha256()
-    digest.update("\x1f".join(features.columns).encode())
-    digest.update(pd.util.hash_pandas_object(features, index=True).to_numpy().tobytes())
-    digest.update(pd.util.hash_pandas_object(target, index=True).to_numpy().tobytes())
-    return digest.hexdigest()
 
 
 def fit_ridge(
@@ -145,18 +105,16 @@ def fit_ridge(
         "r2": float(r2_score(y_test, predicted)),
         "mae": float(mean_absolute_error(y_test, predicted)),
     }
-    data_fingerprint = diabetes_fingerprint(features, target)
-    metadata = BundleMetadata(
-        version=_version("diabetes-ridge", data_fingerprint, pipeline),
-        trained_at=now or datetime.now(UTC),
+    data_fingerprint = frame_fingerprint(features, target)
+    metadata = holdout_metadata(
+        version=bundle_version("diabetes-ridge", data_fingerprint, pipeline),
+        now=now,
         estimator="SimpleImputer(median) + Ridge(alpha=1.0)",
         dataset="sklearn.datasets.load_diabetes(scaled=False)",
-        training_data_fingerprint=data_fingerprint,
-        rows_train=len(x_train),
-        rows_holdout=len(x_test),
+        data_fingerprint=data_fingerprint,
+        rows=(len(x_train), len(x_test)),
         primary_metric="r2",
-        holdout_metrics={name: round(value, 6) for name, value in metrics.items()},
-        library_versions=_library_versions(),
+        metrics=metrics,
     )
     return pipeline, x_train, x_test, metadata
 
@@ -169,24 +127,7 @@ RECIPES = [
 
 def write_recipe(recipe: Recipe, directory: Path, *, force: bool) -> int:
     estimator, frame, holdout, metadata = recipe.fit(None)
-    verdict = replacement_verdict(existing_metadata(directory), metadata, force=force)
-    metric = f"{metadata.primary_metric}={metadata.primary_value:.6f}"
-    if verdict == "refuse":
-        print(
-            f"{directory}: kept, better than the new {metadata.version} ({metric})", file=sys.stderr
-        )
-        return 1
-    info = build_info(estimator, frame, version=metadata.version, accepts_missing=True)
-    reference = reference_for(frame, holdout, Bundle(estimator, info, metadata))
-    if verdict == "up_to_date":
-        if not (directory / REFERENCE_FILE).exists():
-            add_reference(directory, reference)  # a bundle from before drift references
-            print(f"{directory}: added {REFERENCE_FILE} to {metadata.version}")
-        print(f"{directory}: {metadata.version} ({metric}) is up to date")
-        return 0
-    save_bundle(directory, estimator, info, metadata, reference)
-    print(f"{directory}: wrote {metadata.version} ({metric}, {len(info.columns)} columns)")
-    return 0
+    return write_bundle(directory, estimator, frame, holdout, metadata, force=force)
 
 
 def main(argv: list[str] | None = None) -> int:

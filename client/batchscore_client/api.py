@@ -7,8 +7,9 @@ import posixpath
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 from urllib.parse import quote
 
 import requests
@@ -30,6 +31,16 @@ TRANSFER_TIMEOUT = (10.0, 300.0)  # connect, read
 CHUNK_BYTES = 1024 * 1024
 
 Job = dict[str, Any]
+
+
+class Polling(TypedDict, total=False):
+    """How the `wait*` methods poll: every `poll_seconds` (1 s; 2 s for a run) until done, or
+    until `timeout_seconds` (none: for ever); `sleep` and `clock` are for tests."""
+
+    poll_seconds: float
+    timeout_seconds: float | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
 
 
 class TokenSource(Protocol):
@@ -193,24 +204,25 @@ class BatchscoreClient:
         job_id: str,
         *,
         on_update: Callable[[Job], None] | None = None,
-        poll_seconds: float = 1.0,
-        timeout_seconds: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        **poll: Unpack[Polling],
     ) -> Job:
         """Poll until the job ends; raise JobDidNotSucceed unless it SUCCEEDED."""
-        deadline = None if timeout_seconds is None else clock() + timeout_seconds
-        while True:
+
+        def fetch() -> Job:
             job = self.get_job(job_id)
             if on_update is not None:
                 on_update(job)
-            if job.get("status") in FINAL_STATES:
-                if job["status"] != "SUCCEEDED":
-                    raise JobDidNotSucceed(job)
-                return job
-            if deadline is not None and clock() >= deadline:
-                raise WaitTimedOut(job_id, timeout_seconds or 0)
-            sleep(poll_seconds)
+            return job
+
+        job = _poll(
+            fetch,
+            lambda job: job.get("status") in FINAL_STATES,
+            partial(WaitTimedOut, job_id),
+            poll,
+        )
+        if job["status"] != "SUCCEEDED":
+            raise JobDidNotSucceed(job)
+        return job
 
     # model registry
 
@@ -260,33 +272,24 @@ class BatchscoreClient:
         self,
         name: str,
         upload_id: str,
-        *,
-        poll_seconds: float = 1.0,
-        timeout_seconds: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        **poll: Unpack[Polling],
     ) -> dict[str, Any]:
         """Poll an uploaded bundle until PUBLISHED; PublishRefused when it is REFUSED."""
-        deadline = None if timeout_seconds is None else clock() + timeout_seconds
-        while True:
-            upload = self.get_upload(name, upload_id)
-            status = upload.get("status")
-            if status == "PUBLISHED":
-                return upload
-            if status == "REFUSED":
-                raise PublishRefused.from_upload(name, upload)
-            if deadline is not None and clock() >= deadline:
-                raise PublishTimedOut(name, timeout_seconds or 0)
-            sleep(poll_seconds)
+        upload = _poll(
+            lambda: self.get_upload(name, upload_id),
+            lambda upload: upload.get("status") in ("PUBLISHED", "REFUSED"),
+            partial(PublishTimedOut, name),
+            poll,
+        )
+        if upload["status"] == "REFUSED":
+            raise PublishRefused.from_upload(name, upload)
+        return upload
 
     def publish(
         self,
         bundle: LocalBundle,
         name: str,
-        *,
-        poll_seconds: float = 1.0,
-        timeout_seconds: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        **poll: Unpack[Polling],
     ) -> dict[str, Any]:
         """Upload a bundle directory as a new version of `name` (the version is the one its
         metadata.json names) and wait until the API has checked it; answers the upload."""
@@ -294,13 +297,7 @@ class BatchscoreClient:
             archive = bundle.pack(Path(scratch) / f"{bundle.version or name}.tar.gz")
             started = self.start_publish(name, archive.name)
             self.upload(started["upload"], archive, content_type=BUNDLE_CONTENT_TYPE)
-        return self.wait_for_upload(
-            name,
-            started["upload_id"],
-            poll_seconds=poll_seconds,
-            timeout_seconds=timeout_seconds,
-            sleep=sleep,
-        )
+        return self.wait_for_upload(name, started["upload_id"], **poll)
 
     # retraining
 
@@ -315,21 +312,15 @@ class BatchscoreClient:
         self,
         name: str,
         run_id: str,
-        *,
-        poll_seconds: float = 2.0,
-        timeout_seconds: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        **poll: Unpack[Polling],
     ) -> dict[str, Any]:
         """Poll a run until it leaves RUNNING; answers it (PROMOTED, KEPT_CHAMPION, FAILED)."""
-        deadline = None if timeout_seconds is None else clock() + timeout_seconds
-        while True:
-            run = self.get_run(name, run_id)
-            if run.get("status") != "RUNNING":
-                return run
-            if deadline is not None and clock() >= deadline:
-                raise WaitTimedOut(run_id, timeout_seconds or 0)
-            sleep(poll_seconds)
+        return _poll(
+            lambda: self.get_run(name, run_id),
+            lambda run: run.get("status") != "RUNNING",
+            partial(WaitTimedOut, run_id),
+            {"poll_seconds": 2.0, **poll},
+        )
 
     # service
 
@@ -371,6 +362,26 @@ class BatchscoreClient:
         if answer.status_code >= 400:
             raise ApiError.from_response(answer.status_code, payload)
         return payload
+
+
+def _poll(
+    fetch: Callable[[], dict[str, Any]],
+    finished: Callable[[dict[str, Any]], bool],
+    timed_out: Callable[[float], Exception],
+    poll: Polling,
+) -> dict[str, Any]:
+    """Fetch until `finished` holds (answering that last fetch), or raise `timed_out(seconds)`
+    once `timeout_seconds` have passed (none: wait for ever), sleeping `poll_seconds` between."""
+    sleep, clock = poll.get("sleep", time.sleep), poll.get("clock", time.monotonic)
+    timeout_seconds = poll.get("timeout_seconds")
+    deadline = None if timeout_seconds is None else clock() + timeout_seconds
+    while True:
+        item = fetch()
+        if finished(item):
+            return item
+        if deadline is not None and clock() >= deadline:
+            raise timed_out(timeout_seconds or 0)
+        sleep(poll.get("poll_seconds", 1.0))
 
 
 def result_filename(filename: str) -> str:

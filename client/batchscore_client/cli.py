@@ -35,9 +35,7 @@ from batchscore_client.progress import ProgressBar
 from batchscore_client.render import beyond, detail_lines, job_summary, job_table
 
 STATUSES = ("AWAITING_UPLOAD", "QUEUED", "PROCESSING", "SUCCEEDED", "FAILED", "REJECTED")
-SETTING_FLAGS = (
-    "api_url",
-    "web_url",
+LOGIN_FLAGS = (
     "cognito_endpoint",
     "region",
     "user_pool_client_id",
@@ -46,6 +44,7 @@ SETTING_FLAGS = (
     "client_id",
     "scopes",
 )
+SETTING_FLAGS = ("api_url", "web_url", *LOGIN_FLAGS)
 
 
 class Context:
@@ -223,15 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     login = command(
         "login", cmd_login, "log in (a person, or a partner program with client credentials)"
     )
-    for name in (
-        "cognito_endpoint",
-        "region",
-        "user_pool_client_id",
-        "username",
-        "token_url",
-        "client_id",
-        "scopes",
-    ):
+    for name in LOGIN_FLAGS:
         login.add_argument(f"--{name.replace('_', '-')}", dest=name)
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     login.add_argument(

@@ -48,6 +48,7 @@ def run_settings() -> RunSettings:
     )
 
 
+@lru_cache(maxsize=1)
 def retrain_on_drift() -> Callable[[Job], None] | None:
     """With `DRIFT_RETRAIN_K_OF_N` set, a drifted job asks TrainFunction to weigh a run."""
     settings = get_settings()
@@ -58,7 +59,7 @@ def retrain_on_drift() -> Callable[[Job], None] | None:
 
     def ask(job: Job) -> None:
         if job.model_name is not None:
-            training_queue().ask(job.model_name, trigger="drift")
+            training_queue().send(job.model_name, trigger="drift")
 
     return ask
 

@@ -21,8 +21,9 @@ from batchscore_core.registry_models import (
     UploadRecord,
     UploadStatus,
 )
-from batchscore_core.registry_publish import BundleToPublish, publish_bundle
+from batchscore_core.registry_publish import publish_bundle
 from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_archive
+from batchscore_model.bundle_publish import to_publish
 
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 LEASE_SECONDS = 960  # longer than the function's timeout: a crashed attempt is taken over after
@@ -63,16 +64,7 @@ def publish_upload(
             archive.unlink()
             checked = check_bundle(directory)
             record = publish_bundle(
-                BundleToPublish(
-                    name=name,
-                    version=checked.version,
-                    task=checked.info.task,
-                    metadata=checked.metadata.model_dump(mode="json"),
-                    directory=directory,
-                    files=checked.files,
-                    checksums_sha256=checked.checksums_sha256,
-                    explainable=checked.explainable,
-                ),
+                to_publish(name, checked),
                 registry=registry,
                 files=files,
                 events=events,

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from train_check import check_training_object, training_files
 
 from batchscore_core import adapters
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
+from batchscore_core.sqs_batch import partial_batch_response
 
 processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
@@ -36,8 +33,4 @@ def record_handler(record: S3NotificationSqsRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

@@ -10,11 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from train_check import training_files
@@ -26,6 +22,7 @@ from batchscore_core import adapters
 from batchscore_core.drift_log import SustainedDrift, recent_drift
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.settings import get_settings
+from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_core.training_runs import RunInProgress, RunStatus
 from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
 from batchscore_model.loaded import model_bundle
@@ -101,8 +98,4 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response(event, context, processor, record_handler)

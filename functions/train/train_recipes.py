@@ -10,7 +10,7 @@ are the examples: they are the pipelines `make model` trains (training/).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -116,7 +116,7 @@ def fit_ridge(features: pd.DataFrame, labels: pd.Series) -> Pipeline:
     return pipeline.fit(features, labels)
 
 
-register(
+BREAST_CANCER_LOGISTIC = register(
     Recipe(
         model="breast-cancer",
         name="logistic",
@@ -128,14 +128,11 @@ register(
         estimator="SimpleImputer(median) + StandardScaler + LogisticRegression",
     )
 )
+# The same model judged the same way, with another estimator (not retrained unless named).
 register(
-    Recipe(
-        model="breast-cancer",
+    replace(
+        BREAST_CANCER_LOGISTIC,
         name="forest",
-        label="diagnosis",
-        primary_metric="roc_auc",
-        floor=0.95,
-        tolerance=0.005,
         fit=fit_forest,
         estimator="SimpleImputer(median) + RandomForestClassifier(25, depth 6)",
         default=False,

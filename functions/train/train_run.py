@@ -19,8 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sklearn
-import skops
 from sklearn.metrics import (
     accuracy_score,
     log_loss,
@@ -43,16 +41,18 @@ from batchscore_core.registry_models import (
     VersionNotActive,
     VersionStatus,
 )
-from batchscore_core.registry_publish import BundleToPublish, publish_bundle
+from batchscore_core.registry_publish import publish_bundle
 from batchscore_core.storage import DataStore
 from batchscore_core.training_files import FileStatus, TrainingFiles
 from batchscore_core.training_gate import GateResult, judge, promotion_reason
 from batchscore_core.training_runs import RunStatus, TrainingRun, TrainingRuns
 from batchscore_model.bundle import Bundle, save_bundle
 from batchscore_model.bundle_check import check_bundle
+from batchscore_model.bundle_publish import to_publish
 from batchscore_model.derive import build_info
 from batchscore_model.drift_reference import build_reference
 from batchscore_model.errors import InputRejected
+from batchscore_model.library_versions import library_versions
 from batchscore_model.schema import BundleMetadata, ModelInfo
 
 LoadBundle = Callable[[ModelRef], Bundle]
@@ -107,15 +107,6 @@ def _fingerprint(data: Labelled) -> str:
     digest.update(pd.util.hash_pandas_object(data.features, index=False).to_numpy().tobytes())
     digest.update(pd.util.hash_pandas_object(data.labels, index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def _library_versions() -> dict[str, str]:
-    return {
-        "scikit-learn": sklearn.__version__,
-        "skops": skops.__version__,
-        "pandas": pd.__version__,
-        "numpy": np.__version__,
-    }
 
 
 def candidate_version(recipe: Recipe, run_id: str) -> str:
@@ -185,7 +176,7 @@ def fit_candidate(
         rows_holdout=len(holdout.labels),
         primary_metric=recipe.primary_metric,
         holdout_metrics={},
-        library_versions=_library_versions(),
+        library_versions=library_versions(),
     )
     bundle = Bundle(estimator, info, draft)
     metrics = evaluate(bundle, holdout)
@@ -211,16 +202,7 @@ def publish_candidate(
         save_bundle(directory, bundle.estimator, bundle.info, bundle.metadata, reference)
         checked = check_bundle(directory)
         publish_bundle(
-            BundleToPublish(
-                name=model,
-                version=checked.version,
-                task=checked.info.task,
-                metadata=checked.metadata.model_dump(mode="json"),
-                directory=directory,
-                files=checked.files,
-                checksums_sha256=checked.checksums_sha256,
-                explainable=checked.explainable,
-            ),
+            to_publish(model, checked),
             registry=deps.registry,
             files=deps.model_files,
             events=deps.events,

@@ -6,11 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
@@ -19,6 +15,7 @@ from webhook_delivery import Sender, WebhookMessage, deliver_webhook
 from batchscore_core.adapters import job_store
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.settings import get_settings
+from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhook_secrets import SecretSource, secret_source
 from batchscore_core.webhooks import DELIVERY_DEADLINE_SECONDS, deliver
@@ -78,7 +75,4 @@ def record_handler(record: WebhookRecord, lambda_context: LambdaContext | None =
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+    return partial_batch_response(event, context, processor, record_handler)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make build: install aws-sam-cli into .venv-sam if needed, `sam build` for python3.12, then
-# check every function against Lambda's 250 MB unzipped limit (infra/build/size_check.py).
+# make build: install aws-sam-cli into .venv-sam if needed, `sam build` for python3.12, the
+# functions' bytecode, then check every function against Lambda's 250 MB unzipped limit
+# (infra/build/size_check.py).
 #
 # Environment (all optional):
 #   PYTHON312      a Python 3.12 interpreter (else python3.12 on PATH, else pyenv's 3.12.x)
@@ -80,5 +81,13 @@ export PATH="$(dirname "$PYTHON312"):$PATH"
 echo "sam-build.sh: Python 3.12 is $PYTHON312"
 
 "$sam_venv/bin/sam" build --template-file template.yaml --build-dir "$build_dir" --parallel
+
+# SAM's python builder ships function code as source only; Lambda's code is read-only, so each
+# cold start would compile it again. cp312 bytecode, unchecked, as the layers have it.
+echo "sam-build.sh: compiling cp312 bytecode into the functions"
+for function_dir in "$build_dir"/*/; do
+    [[ -d "$function_dir/python" ]] && continue  # a layer: build-layer.sh compiled it
+    "$PYTHON312" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$function_dir" >/dev/null
+done
 
 "$project_python" -m infra.build.size_check "$build_dir"

@@ -17,8 +17,9 @@ from batchscore_core.model_events import ModelEvents
 from batchscore_core.model_files import ModelFiles
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.registry_models import CHAMPION, PublishRefused, VersionRecord
-from batchscore_core.registry_publish import BundleToPublish, publish_bundle
+from batchscore_core.registry_publish import publish_bundle
 from batchscore_model.bundle_check import CheckedBundle, check_bundle
+from batchscore_model.bundle_publish import to_publish
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = REPO_ROOT / "models" / "seed.json"
@@ -32,19 +33,6 @@ class Registry:
     models: ModelRegistry
     files: ModelFiles
     events: ModelEvents
-
-
-def to_publish(name: str, checked: CheckedBundle) -> BundleToPublish:
-    return BundleToPublish(
-        name=name,
-        version=checked.version,
-        task=checked.info.task,
-        metadata=checked.metadata.model_dump(mode="json"),
-        directory=checked.directory,
-        files=checked.files,
-        checksums_sha256=checked.checksums_sha256,
-        explainable=checked.explainable,
-    )
 
 
 def recipe_plan(name: str) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from sklearn.ensemble import ExtraTreesClassifier
 
 from batchscore_model.bundle import save_bundle
 from batchscore_model.derive import build_info
-from batchscore_model.schema import BundleMetadata
+from tests.bundle_metadata import synthetic_metadata
 
 SEED_SCHEMA = Path(__file__).resolve().parents[2] / "layers" / "model" / "bundle" / "schema.json"
 ROWS = 25_000
@@ -39,17 +39,13 @@ def large_forest_bundle(directory: Path, version: str, *, target_mb: int = 300) 
         copy.deepcopy(forest.estimators_[i % FITTED_TREES]) for i in range(wanted)
     ]
     forest.n_estimators = wanted
-    metadata = BundleMetadata(
-        version=version,
-        trained_at=datetime.now(UTC),
-        estimator=f"ExtraTreesClassifier({wanted}) on noise (size test)",
-        dataset="generated noise in the breast-cancer schema's ranges",
-        training_data_fingerprint="0" * 64,
+    metadata = synthetic_metadata(
+        version,
+        f"ExtraTreesClassifier({wanted}) on noise (size test)",
         rows_train=ROWS,
-        rows_holdout=0,
-        primary_metric="roc_auc",
-        holdout_metrics={"roc_auc": 0.5},
-        library_versions={},
+        metric=("roc_auc", 0.5),
+        dataset="generated noise in the breast-cancer schema's ranges",
+        trained_at=datetime.now(UTC),
     )
     info = build_info(forest, frame, version=version, accepts_missing=False)
     save_bundle(directory, forest, info, metadata)

@@ -162,3 +162,17 @@ def test_sam_validate_lint_passes_offline_once_the_build_installed_sam(
 
     # Then
     assert problems == []
+
+
+def test_the_functions_ship_unchecked_cp312_bytecode(
+    build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    # Given: SAM's python builder copies function code as source only
+    build_dir, _ = build
+
+    # When
+    compiled = build_dir / "StatusFunction" / "__pycache__" / "status_handler.cpython-312.pyc"
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+
+    # Then: sam-build.sh compiled it as the layers are (Lambda's code is read-only)
+    assert flags == 0b01

@@ -12,18 +12,19 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from batchscore_core import adapters
 from batchscore_core.drift_log import MAX_RECENT, DriftTrend, trend
-from batchscore_core.registry_api import BEARER, NamePath, Reader
+from batchscore_core.registry_api import NamePath, Reader, secured
 
 DEFAULT_JOBS = 20
 
 router = Router()
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/drift",
     summary="Drift over the model's recent jobs: per job its status, per feature its series",
-    security=BEARER,
-    responses={200: {"description": "The trend, newest job first"}},
+    answer="The trend, newest job first",
 )
 def get_drift(
     name: NamePath,

@@ -36,14 +36,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def parse_checksums(text: str) -> dict[str, str]:
     """`sha256sum` lines -> {file name: digest}."""
     listed: dict[str, str] = {}

@@ -4,7 +4,7 @@ input, result and error report live, and the one resolver from an S3 object to i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batchscore_core.errors import JobNotFound
 from batchscore_core.keys import (
@@ -21,8 +21,10 @@ from batchscore_core.keys import (
 from batchscore_core.models import Job, JobSource, JobStatus, Webhook, iso, utc_now
 from batchscore_core.observability import logger
 from batchscore_core.registry_models import drop_model_reference
-from batchscore_core.s3_events import StoredObject
 from batchscore_core.store import JobStore
+
+if TYPE_CHECKING:  # Powertools' parser models are no status cold start's work
+    from batchscore_core.s3_events import StoredObject
 
 
 def new_upload_job(

@@ -18,7 +18,9 @@ class JobMessage(BaseModel):
     job_id: JobId
 
 
-class JobQueue:
+class SqsQueue:
+    """A queue's URL and its SQS client (given, or built on first use)."""
+
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
         self._url = queue_url
         self._given_client = client
@@ -28,6 +30,8 @@ class JobQueue:
         """Built on first use: functions that never send (process, DLQ) never pay for it."""
         return self._given_client or boto3.client("sqs")
 
+
+class JobQueue(SqsQueue):
     def send(self, job_id: str) -> None:
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps({"job_id": job_id}))
 

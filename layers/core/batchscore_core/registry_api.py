@@ -8,8 +8,9 @@ registry_publish; a route reads its input, calls one thing, answers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Request
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -32,6 +33,7 @@ from batchscore_core.registry_models import (
     valid_model_name,
 )
 from batchscore_core.settings import get_settings
+from batchscore_core.storage import PresignedPost
 
 ADMINS_GROUP = "admins"
 ADMIN_SCOPE = "models/admin"
@@ -39,6 +41,30 @@ MAX_BUNDLE_BYTES = 1024 * 1024 * 1024  # 1 GiB archive: a large forest fits
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 router = Router()
+RouteT = TypeVar("RouteT", bound=Callable[..., Any])
+
+
+def secured(
+    on: Router,
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    answer: str,
+    status: HTTPStatus = HTTPStatus.OK,
+    description: str | None = None,
+) -> Callable[[RouteT], RouteT]:
+    """A /models route: bearer-secured, its success answer documented (the error answers are
+    the one error map's)."""
+    return on.route(
+        path,
+        method,
+        summary=summary,
+        description=description,
+        security=BEARER,
+        status_code=status,
+        responses={status.value: {"description": answer}},
+    )
 
 
 # ------------------------------------------------------------------------- callers
@@ -165,6 +191,10 @@ class UploadFormBody(BaseModel):
     fields: dict[str, str]
     expires_at: str
 
+    @classmethod
+    def of(cls, form: PresignedPost) -> UploadFormBody:
+        return cls(url=form.url, fields=form.fields, expires_at=form.expires_at)
+
 
 class PublishStarted(BaseModel):
     upload_id: str
@@ -215,11 +245,12 @@ def _summary(model: ModelRecord, default_name: str) -> ModelSummary:
 # ------------------------------------------------------------------------ routes
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models",
     summary="Every model with its aliases (RegistryFunction)",
-    security=BEARER,
-    responses={200: {"description": "The models"}},
+    answer="The models",
 )
 def list_models(caller: Reader) -> ModelList:
     default_name = get_settings().default_model_name
@@ -227,21 +258,23 @@ def list_models(caller: Reader) -> ModelList:
     return ModelList(items=[_summary(model, default_name) for model in models])
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>",
     summary="A model: versions, aliases, alias history, training plan",
-    security=BEARER,
-    responses={200: {"description": "The model"}},
+    answer="The model",
 )
 def get_model(name: NamePath, caller: Reader) -> ModelView:
     return model_view(name)
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/versions/<version>",
     summary="One version: its metadata and input schema",
-    security=BEARER,
-    responses={200: {"description": "The version"}},
+    answer="The version",
 )
 def get_version(name: NamePath, version: str, caller: Reader) -> VersionView:
     registry = adapters.model_registry()
@@ -260,11 +293,12 @@ def get_version(name: NamePath, version: str, caller: Reader) -> VersionView:
     )
 
 
-@router.put(
+@secured(
+    router,
+    "PUT",
     "/models/<name>/aliases/<alias>",
     summary="Point an alias (champion, challenger) at an active version (admins)",
-    security=BEARER,
-    responses={200: {"description": "The model after the move"}},
+    answer="The model after the move",
 )
 def move_alias(name: NamePath, alias: str, request: MoveAliasRequest, caller: Admin) -> ModelView:
     move = adapters.model_registry().move_alias(
@@ -279,17 +313,18 @@ def move_alias(name: NamePath, alias: str, request: MoveAliasRequest, caller: Ad
     return model_view(name)
 
 
-@router.post(
+@secured(
+    router,
+    "POST",
     "/models/<name>/versions",
-    status_code=HTTPStatus.CREATED,
     summary="Start publishing a version: a presigned upload for its bundle archive (admins)",
+    answer="The upload and its form",
+    status=HTTPStatus.CREATED,
     description=(
         "POST the archive (.tar.gz or .zip of model.skops, schema.json, metadata.json, "
         "checksums.sha256 and optional reference.json) to `upload.url` with `upload.fields`, "
         "then poll GET /models/{name}/uploads/{upload_id} until PUBLISHED or REFUSED."
     ),
-    security=BEARER,
-    responses={201: {"description": "The upload and its form"}},
 )
 def start_publish(
     name: NamePath, caller: Admin, request: StartPublishRequest | None = None
@@ -316,15 +351,16 @@ def start_publish(
     return PublishStarted(
         upload_id=upload_id,
         status=upload.status,
-        upload=UploadFormBody(url=form.url, fields=form.fields, expires_at=form.expires_at),
+        upload=UploadFormBody.of(form),
     )
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/uploads/<upload_id>",
     summary="How a publish upload went: PUBLISHED (with its version) or REFUSED (with why)",
-    security=BEARER,
-    responses={200: {"description": "The upload"}},
+    answer="The upload",
 )
 def get_upload(name: NamePath, upload_id: str, caller: Admin) -> UploadView:
     record = adapters.model_registry().get_upload(name, upload_id)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from batchscore_core import adapters
 from batchscore_core.models import iso, utc_now
-from batchscore_core.registry_api import BEARER, Admin, NamePath, Reader, UploadFormBody
+from batchscore_core.registry_api import Admin, NamePath, Reader, UploadFormBody, secured
 from batchscore_core.settings import get_settings
 from batchscore_core.training_files import FileStatus, TrainingFile, TrainingFiles, training_key
 from batchscore_core.training_runs import RunStatus, TrainingRun
@@ -103,16 +103,17 @@ def _settled(run: TrainingRun) -> TrainingRun:
     return run
 
 
-@router.post(
+@secured(
+    router,
+    "POST",
     "/models/<name>/training-data",
-    status_code=HTTPStatus.CREATED,
     summary="Upload a labelled training CSV: a presigned POST (admins)",
+    answer="The file and its upload form",
+    status=HTTPStatus.CREATED,
     description=(
         "POST the CSV to `upload.url` with `upload.fields`; it is checked against the model's "
         "schema plus its label column and listed ACCEPTED or REJECTED (with the problems)."
     ),
-    security=BEARER,
-    responses={201: {"description": "The file and its upload form"}},
 )
 def start_training_upload(
     name: NamePath, caller: Admin, request: StartTrainingUpload | None = None
@@ -140,27 +141,29 @@ def start_training_upload(
     return TrainingUploadStarted(
         file_id=file_id,
         status=record.status,
-        upload=UploadFormBody(url=form.url, fields=form.fields, expires_at=form.expires_at),
+        upload=UploadFormBody.of(form),
     )
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/training-data",
     summary="The model's training files: ACCEPTED, or REJECTED with the problems",
-    security=BEARER,
-    responses={200: {"description": "The files, oldest first"}},
+    answer="The files, oldest first",
 )
 def list_training_data(name: NamePath, caller: Reader) -> TrainingFileList:
     adapters.model_registry().get_model(name)
     return TrainingFileList(items=[f.public() for f in training_files().all(name)])
 
 
-@router.post(
+@secured(
+    router,
+    "POST",
     "/models/<name>/retrain",
-    status_code=HTTPStatus.ACCEPTED,
     summary="Retrain the model now with its recipe and gate (admins); 409 while a run holds it",
-    security=BEARER,
-    responses={202: {"description": "The run, RUNNING"}},
+    answer="The run, RUNNING",
+    status=HTTPStatus.ACCEPTED,
 )
 def retrain(name: NamePath, caller: Admin, request: RetrainRequest | None = None) -> RetrainStarted:
     files = request.files if request is not None else None
@@ -168,11 +171,12 @@ def retrain(name: NamePath, caller: Admin, request: RetrainRequest | None = None
     return RetrainStarted(run_id=run_id, status=RunStatus.RUNNING)
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/runs",
     summary="The model's retraining runs, newest first",
-    security=BEARER,
-    responses={200: {"description": "The runs"}},
+    answer="The runs",
 )
 def list_runs(name: NamePath, caller: Reader) -> RunList:
     adapters.model_registry().get_model(name)
@@ -180,11 +184,12 @@ def list_runs(name: NamePath, caller: Reader) -> RunList:
     return RunList(items=[RunView.model_validate(_settled(run).public()) for run in runs])
 
 
-@router.get(
+@secured(
+    router,
+    "GET",
     "/models/<name>/runs/<run_id>",
     summary="One retraining run: status, rows, metrics, the gate's checks, error",
-    security=BEARER,
-    responses={200: {"description": "The run"}},
+    answer="The run",
 )
 def get_run(name: NamePath, run_id: RunIdPath, caller: Reader) -> RunView:
     return RunView.model_validate(_settled(training_runs().get(name, run_id)).public())

@@ -8,14 +8,13 @@ RunInProgress (another run holds the model) or ModelNotFound.
 from __future__ import annotations
 
 import json
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import lru_cache
 
-import boto3
 from pydantic import BaseModel
 
 from batchscore_core import adapters
 from batchscore_core.observability import logger
+from batchscore_core.queue import SqsQueue
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.settings import get_settings
 from batchscore_core.training_runs import TrainingRuns
@@ -29,23 +28,12 @@ class RunMessage(BaseModel):
     run_id: str | None = None
 
 
-class TrainingQueue:
-    def __init__(self, queue_url: str, client: Any | None = None) -> None:
-        self._url = queue_url
-        self._given_client = client
-
-    @cached_property
-    def _client(self) -> Any:
-        return self._given_client or boto3.client("sqs")
-
-    def send(self, model: str, run_id: str, trigger: str) -> None:
+class TrainingQueue(SqsQueue):
+    def send(self, model: str, trigger: str, run_id: str | None = None) -> None:
+        """Queue a recorded run for TrainFunction (`run_id`), or without one ask it to start a
+        run if one is warranted (a schedule's message has this shape too; a `drift` one is
+        checked against the k-of-n rule first)."""
         body = RunMessage(model=model, run_id=run_id, trigger=trigger).model_dump()
-        self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
-
-    def ask(self, model: str, trigger: str) -> None:
-        """Ask TrainFunction to start a run if one is warranted (a schedule's message has this
-        shape too; a `drift` one is checked against the k-of-n rule first)."""
-        body = RunMessage(model=model, trigger=trigger).model_dump()
         self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
 
 
@@ -105,7 +93,7 @@ def start_run(
         files=files,
     )
     try:
-        (queue or training_queue()).send(model, run_id, trigger)
+        (queue or training_queue()).send(model, trigger, run_id=run_id)
     except Exception as exc:
         run = runs.get(model, run_id)
         runs.fail(run, "not_queued", f"the run could not be queued: {exc}")

@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import skops.io as sio
-from skops.io.exceptions import UntrustedTypesFoundException
 
 from batchscore_model import checksums
 from batchscore_model.contract import RowContract
@@ -29,6 +27,7 @@ from batchscore_model.schema import (
     load_metadata,
     load_model_info,
 )
+from batchscore_model.skops_io import skops_io
 
 # Types skops does not trust by default and that a bundle may contain; anything else is refused.
 TRUSTED_TYPES = ["numpy.dtype", "sklearn.tree._tree.Tree"]
@@ -134,9 +133,10 @@ def load_bundle(bundle_dir: Path | None = None) -> Bundle:
             f"{directory / SCHEMA_FILE}: version {info.version!r} differs from "
             f"{METADATA_FILE}'s {metadata.version!r}"
         )
+    sio = skops_io()
     try:
         estimator = sio.load(directory / MODEL_FILE, trusted=TRUSTED_TYPES)
-    except UntrustedTypesFoundException as exc:
+    except sio.exceptions.UntrustedTypesFoundException as exc:
         raise BundleError(f"{directory / MODEL_FILE}: refused, {exc}") from exc
     names = [str(name) for name in getattr(estimator, "feature_names_in_", [])]
     if names != info.feature_names:
@@ -170,7 +170,7 @@ def save_bundle(
     staging = directory.with_name(f"{directory.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    sio.dump(estimator, staging / MODEL_FILE)
+    skops_io().dump(estimator, staging / MODEL_FILE)
     _write_json(staging / SCHEMA_FILE, info.model_dump(mode="json"))
     _write_json(staging / METADATA_FILE, metadata.model_dump(mode="json"))
     names = list(BUNDLE_FILES)

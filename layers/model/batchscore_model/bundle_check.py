@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import skops.io as sio
-
 from batchscore_model import checksums
 from batchscore_model.bundle import TRUSTED_TYPES
 from batchscore_model.errors import BundleError
@@ -29,6 +27,7 @@ from batchscore_model.schema import (
     load_metadata,
     load_model_info,
 )
+from batchscore_model.skops_io import skops_io
 
 # Files a bundle may carry besides the required ones, when listed in its checksums.
 OPTIONAL_FILES = ["reference.json"]
@@ -122,6 +121,7 @@ def check_bundle(directory: Path) -> CheckedBundle:
         raise BundleRefused(
             "schema_invalid", f"primary metric {metadata.primary_metric!r} has no holdout value"
         )
+    sio = skops_io()
     untrusted = sorted(
         set(sio.get_untrusted_types(file=directory / MODEL_FILE)) - set(TRUSTED_TYPES)
     )

@@ -9,7 +9,7 @@ already has; the method and its thresholds are explained in docs/drift.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -333,19 +333,25 @@ def _status(value: float, drift: float, warning: float) -> Status:
     return "ok"
 
 
-def _numeric_detail(ref: NumericReference, bins: _NumericBins, j: int, tests: int) -> FeatureDrift:
-    slots = len(ref.edges) + 1
-    job_counts = np.asarray([*bins.counts[j, :slots], bins.missing[j]], dtype=np.int64)
-    training_counts = np.asarray([*ref.counts, ref.missing], dtype=np.int64)
-    n, m = ref.rows, int(job_counts.sum())
+def _compared(
+    name: str,
+    kind: Literal["numeric", "categorical"],
+    training_counts: np.ndarray,
+    job_counts: np.ndarray,
+    training_rows: int,
+    labels: list[str],
+    tests: int,
+    *,
+    drop_empty_bins: bool = False,
+) -> FeatureDrift:
+    """The PSI comparison of one column's bins, the last bin of either side its missing values:
+    the value, its thresholds and status, and each bin's training and job shares."""
+    n, m = training_rows, int(job_counts.sum())
     value, dof = psi(training_counts, job_counts)
     drift, warning = thresholds(n, m, dof, tests)
-    labels = _bin_labels(ref.edges)
-    present = max(m - int(job_counts[-1]), 1)
-    below, above = int(bins.below[j]), int(bins.above[j])
     return FeatureDrift(
-        name=ref.name,
-        kind="numeric",
+        name=name,
+        kind=kind,
         measure="psi",
         value=value,
         threshold=drift,
@@ -356,9 +362,24 @@ def _numeric_detail(ref: NumericReference, bins: _NumericBins, j: int, tests: in
         bins=[
             Bin(label, _share(int(t), n), _share(int(q), m))
             for label, t, q in zip(labels, training_counts[:-1], job_counts[:-1], strict=True)
+            if not drop_empty_bins or t or q
         ],
-        missing_training=_share(ref.missing, n),
+        missing_training=_share(int(training_counts[-1]), n),
         missing_job=_share(int(job_counts[-1]), m),
+    )
+
+
+def _numeric_detail(ref: NumericReference, bins: _NumericBins, j: int, tests: int) -> FeatureDrift:
+    slots = len(ref.edges) + 1
+    job_counts = np.asarray([*bins.counts[j, :slots], bins.missing[j]], dtype=np.int64)
+    training_counts = np.asarray([*ref.counts, ref.missing], dtype=np.int64)
+    compared = _compared(
+        ref.name, "numeric", training_counts, job_counts, ref.rows, _bin_labels(ref.edges), tests
+    )
+    present = max(compared.job_rows - int(job_counts[-1]), 1)
+    below, above = int(bins.below[j]), int(bins.above[j])
+    return replace(
+        compared,
         outside_range=(below + above) / present,
         below_min=below / present,
         above_max=above / present,
@@ -381,30 +402,21 @@ def _categorical_detail(counts: _CategoryCounts, tests: int) -> FeatureDrift:
         [*counts.counts[:kept], counts.counts[kept:].sum(), counts.unseen, counts.missing],
         dtype=np.int64,
     )
-    n, m = ref.rows, int(job_counts.sum())
-    value, dof = psi(training_counts, job_counts)
-    drift, warning = thresholds(n, m, dof, tests)
     labels = [*ref.categories[:kept], "other training categories", "unseen categories"]
-    shown = [
-        Bin(label, _share(int(t), n), _share(int(q), m))
-        for label, t, q in zip(labels, training_counts[:-1], job_counts[:-1], strict=True)
-        if t or q
-    ]
+    compared = _compared(
+        ref.name,
+        "categorical",
+        training_counts,
+        job_counts,
+        ref.rows,
+        labels,
+        tests,
+        drop_empty_bins=True,
+    )
     examples = sorted(counts.unseen_names.items(), key=lambda item: (-item[1], item[0]))
-    return FeatureDrift(
-        name=ref.name,
-        kind="categorical",
-        measure="psi",
-        value=value,
-        threshold=drift,
-        warning_threshold=warning,
-        status=_status(value, drift, warning),
-        training_rows=n,
-        job_rows=m,
-        bins=shown,
-        missing_training=_share(ref.missing, n),
-        missing_job=_share(counts.missing, m),
-        unseen=_share(counts.unseen, m),
+    return replace(
+        compared,
+        unseen=_share(counts.unseen, compared.job_rows),
         unseen_examples=examples[:MAX_UNSEEN_EXAMPLES],
     )
 

@@ -456,10 +456,7 @@ def _columns(
     if parsed.numeral_text is not None:
         columns = [NumeralRows(parsed.numeral_text, layout.delimiter)]
     else:
-        columns = [
-            Numerals(texts, parsed.numbers[name]) if name in layout.numeric_set else Texts(texts)
-            for name, texts in zip(layout.header, parsed.texts, strict=True)
-        ]
+        columns = _input_columns(parsed, layout)
     if prediction.codes is not None and bundle.info.classes:
         columns.append(Labels.of_codes(prediction.codes, bundle.info.classes))
     elif bundle.info.task == "classification":
@@ -472,4 +469,22 @@ def _columns(
             Numbers(prediction.probabilities[:, k], style=sheets_of.PROBABILITY_STYLE)
             for k in range(prediction.probabilities.shape[1])
         ]
+    return columns
+
+
+def _input_columns(parsed: ParsedChunk, layout: Layout) -> list[Column]:
+    """The input as written, column by column; a run of plain numerals as one block of rows."""
+    runs = parsed.numeral_runs(layout)
+    columns: list[Column] = []
+    index = 0
+    while index < len(layout.header):
+        if index in runs:
+            stop, text = runs[index]
+            columns.append(NumeralRows(text, layout.delimiter))
+            index = stop
+            continue
+        name, texts = layout.header[index], parsed.fields.column(index)
+        numeric = name in layout.numeric_set
+        columns.append(Numerals(texts, parsed.numbers[name]) if numeric else Texts(texts))
+        index += 1
     return columns

@@ -16,42 +16,71 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import (
-    ExtraTreesClassifier,
-    ExtraTreesRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    MaxAbsScaler,
-    MinMaxScaler,
-    OneHotEncoder,
-    RobustScaler,
-    StandardScaler,
-)
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from batchscore_model.schema import ModelInfo
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
 
 TOP_REASONS = 3
 REASON_COLUMNS = [f"reason_{k}" for k in range(1, TOP_REASONS + 1)]
 
-_ELEMENTWISE = (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)
-_TREES = (DecisionTreeClassifier, DecisionTreeRegressor)
-_FORESTS = (
-    RandomForestClassifier,
-    RandomForestRegressor,
-    ExtraTreesClassifier,
-    ExtraTreesRegressor,
-)
+
+@dataclass(frozen=True)
+class _Kinds:
+    """The scikit-learn types explained, imported at the first explanation: sklearn.ensemble and
+    the rest are no cold start's work (the engine imports this module for REASON_COLUMNS)."""
+
+    pipeline: type[Any]
+    imputer: type[Any]
+    one_hot: type[Any]
+    column_transformer: type[Any]
+    elementwise: tuple[type[Any], ...]
+    trees: tuple[type[Any], ...]
+    forests: tuple[type[Any], ...]
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> _Kinds:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import (
+        MaxAbsScaler,
+        MinMaxScaler,
+        OneHotEncoder,
+        RobustScaler,
+        StandardScaler,
+    )
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    return _Kinds(
+        pipeline=Pipeline,
+        imputer=SimpleImputer,
+        one_hot=OneHotEncoder,
+        column_transformer=ColumnTransformer,
+        elementwise=(StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler),
+        trees=(DecisionTreeClassifier, DecisionTreeRegressor),
+        forests=(
+            RandomForestClassifier,
+            RandomForestRegressor,
+            ExtraTreesClassifier,
+            ExtraTreesRegressor,
+        ),
+    )
 
 
 # Above this many node x column cells, tree paths are walked per chunk instead of tabulated.
@@ -80,7 +109,11 @@ class Explainer:
 
     def __init__(self, estimator: Any, info: ModelInfo) -> None:
         self.info = info
-        steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
+        steps = (
+            list(estimator.steps)
+            if isinstance(estimator, _kinds().pipeline)
+            else [("model", estimator)]
+        )
         self._prepare = [step for _, step in steps[:-1]]
         self._model = steps[-1][1]
         names = info.feature_names
@@ -183,7 +216,11 @@ def explainer_for(estimator: Any, info: ModelInfo) -> Explainer:
 def supports_explain(estimator: Any, info: ModelInfo) -> bool:
     """Whether `explainer_for` would succeed, without building the explainer (publish records
     it on the version, so `POST /jobs` can refuse `explain` without loading the model)."""
-    steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
+    steps = (
+        list(estimator.steps)
+        if isinstance(estimator, _kinds().pipeline)
+        else [("model", estimator)]
+    )
     try:
         _mapping_of_steps([step for _, step in steps[:-1]], len(info.feature_names))
         _check_scorer(steps[-1][1])
@@ -242,17 +279,17 @@ def _mapping_of_steps(steps: Sequence[Any], width: int) -> sparse.csr_matrix:
 
 
 def _mapping(step: Any, width: int) -> sparse.csr_matrix:
-    if isinstance(step, Pipeline):
+    if isinstance(step, _kinds().pipeline):
         return _mapping_of_steps([s for _, s in step.steps], width)
-    if isinstance(step, _ELEMENTWISE) or step == "passthrough":
+    if isinstance(step, _kinds().elementwise) or step == "passthrough":
         return sparse.identity(width, format="csr")
-    if isinstance(step, SimpleImputer):
+    if isinstance(step, _kinds().imputer):
         rows = [k for k in range(width) if not _dropped_by_imputer(step, k)]
         indicator = getattr(step, "indicator_", None)
         if step.add_indicator and indicator is not None:
             rows += [int(k) for k in indicator.features_]
         return _select(rows, width)
-    if isinstance(step, OneHotEncoder):
+    if isinstance(step, _kinds().one_hot):
         rows = []
         for k, categories in enumerate(step.categories_):
             count = len(categories)
@@ -265,7 +302,7 @@ def _mapping(step: Any, width: int) -> sparse.csr_matrix:
                 "one-hot encoders with infrequent categories are not explained"
             )
         return _select(rows, width)
-    if isinstance(step, ColumnTransformer):
+    if isinstance(step, _kinds().column_transformer):
         return _column_transformer(step, width)
     raise ExplainUnsupported(
         f"reasons are available for linear models and tree ensembles behind imputers, scalers "
@@ -321,13 +358,13 @@ class _Scorer:
 
 def _scorer(model: Any, width: int, info: ModelInfo) -> _Scorer:
     _check_scorer(model)
-    if isinstance(model, (*_FORESTS, *_TREES)):
+    if isinstance(model, (*_kinds().forests, *_kinds().trees)):
         return _TreeScorer(model, width, info)
     return _LinearScorer(model, info)
 
 
 def _check_scorer(model: Any) -> None:
-    if isinstance(model, (*_FORESTS, *_TREES)):
+    if isinstance(model, (*_kinds().forests, *_kinds().trees)):
         return
     if hasattr(model, "coef_") and hasattr(model, "intercept_"):
         return
@@ -367,7 +404,7 @@ class _TreeScorer(_Scorer):
 
     def __init__(self, model: Any, width: int, info: ModelInfo) -> None:
         self.model = model
-        trees = list(model.estimators_) if isinstance(model, _FORESTS) else [model]
+        trees = list(model.estimators_) if isinstance(model, _kinds().forests) else [model]
         self.classifier = hasattr(model, "classes_")
         self.classes = np.asarray(model.classes_).astype(str) if self.classifier else None
         outputs = len(self.classes) if self.classes is not None else 1
@@ -431,7 +468,7 @@ class _TreeScorer(_Scorer):
                     total += table[leaves[:, t] + start]
                 found.append(total)
             return found
-        if isinstance(self.model, _FORESTS):
+        if isinstance(self.model, _kinds().forests):
             paths, _ = self.model.decision_path(transformed)
         else:
             paths = self.model.decision_path(transformed)

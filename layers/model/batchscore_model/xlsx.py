@@ -205,9 +205,9 @@ class XlsxStreamWriter:
         base = self._table[0]
         return [s for s in self._sheets if s.name == base or s.name.startswith(f"{base}_")]
 
-    def _write(self, xml: str) -> None:
+    def _write(self, xml: str | bytes) -> None:
         assert self._member is not None
-        self._member.write(xml.encode("utf-8"))
+        self._member.write(xml if isinstance(xml, bytes) else xml.encode("utf-8"))
 
     def _open_sheet(
         self, name: str, header: list[str], widths: list[float], *, frozen: bool

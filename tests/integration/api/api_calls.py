@@ -17,6 +17,8 @@ from tests.integration.moto_stack import FakeLambdaContext, load_event
 USER_SUB = "0f5e2a64-7b1c-4d3e-9a8b-6c5d4e3f2a1b"
 OTHER_SUB = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 PARTNER = "7partnerclient0000000000a"
+# The keys of each column of GET /model, and of a registry version (DESIGN.md).
+COLUMN_KEYS = {"name", "dtype", "required", "min", "max", "categories"}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from batchscore_core.registry import model_prefix
 from batchscore_core.settings import get_settings
 from batchscore_model.schema import SCHEMA_FILE
 from infra.local.seed_models import Registry
-from tests.integration.api.api_calls import Api
+from tests.integration.api.api_calls import COLUMN_KEYS, Api
 
 SCHEMA = {
     "version": "2026.11.22-1",
@@ -93,14 +93,7 @@ def test_model_describes_the_bundle_and_the_upload_limit(api: Api, bundle: str) 
     assert answer.body["version"] == SCHEMA["version"]
     assert answer.body["task"] == "classification"
     assert [c["name"] for c in answer.body["columns"]] == ["age", "plan"]
-    assert set(answer.body["columns"][0]) == {
-        "name",
-        "dtype",
-        "required",
-        "min",
-        "max",
-        "categories",
-    }
+    assert set(answer.body["columns"][0]) == COLUMN_KEYS
     assert [o["name"] for o in answer.body["outputs"]] == ["prediction", "probability_yes"]
     assert answer.body["max_upload_bytes"] == get_settings().max_upload_bytes
 

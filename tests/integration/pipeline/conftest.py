@@ -48,7 +48,12 @@ def waiting_job(store: JobStore) -> Callable[..., Job]:
 @pytest.fixture(autouse=True)
 def fresh_function_caches(registry: Registry) -> Iterator[None]:
     """Values the handlers cache per container, read again for each test's environment."""
-    caches = (upload_limits.ingest_limits, process_handler.run_settings, loaded.bundle_cache)
+    caches = (
+        upload_limits.ingest_limits,
+        process_handler.run_settings,
+        process_handler.retrain_on_drift,
+        loaded.bundle_cache,
+    )
     for cache in caches:
         cache.cache_clear()
     yield

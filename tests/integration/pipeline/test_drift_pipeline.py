@@ -9,19 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 import openpyxl
-import process_handler
 import pytest
-import upload_handler
 
 from batchscore_core import adapters
 from batchscore_core.drift_log import recent_drift
 from batchscore_core.drift_models import DRIFT_DETECTED
-from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
 from tests.drift_files import SHIFTED_FEATURE, shifted_csv, unshifted_csv
 from tests.integration.moto_stack import Stack
-from tests.integration.pipeline.conftest import OWNER
+from tests.integration.pipeline.pipeline_steps import process, upload_and_ingest
 from tests.integration.registry.registry_calls import call
 
 MODEL = "breast-cancer"  # the default model, seeded with a reference
@@ -42,10 +39,8 @@ def sent_events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def score(stack: Stack, waiting_job: Callable[..., Job], job_id: str, body: bytes) -> None:
-    waiting_job(job_id)
-    stack.put_object(upload_key(OWNER, job_id), body)
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+    upload_and_ingest(stack, waiting_job, body, job_id)
+    process(stack)
 
 
 def emf_values(stdout: str, name: str) -> list[tuple[float, dict[str, Any]]]:

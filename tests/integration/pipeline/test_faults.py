@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import process_handler
 import pytest
-import upload_handler
 
 from batchscore_core.events import JobEvents
 from batchscore_core.keys import upload_key
@@ -16,6 +15,7 @@ from batchscore_core.storage import DataStore
 from batchscore_core.store import JobStore
 from tests.integration.moto_stack import FakeLambdaContext, Stack, sqs_event
 from tests.integration.pipeline.conftest import OWNER
+from tests.integration.pipeline.pipeline_steps import ingest, process, upload_and_ingest
 from tests.integration.pipeline.samples import JOB_ID, valid_csv
 
 MESSAGE = f'{{"job_id": "{JOB_ID}"}}'
@@ -44,7 +44,7 @@ def queued_with_webhook(stack: Stack, store: JobStore, waiting_job: Callable[...
     waiting_job(JOB_ID)
     store.update(JOB_ID, {"webhook": Webhook(url="https://partner.example/hooks")})
     stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
+    ingest(stack)
 
 
 def test_a_duplicated_upload_notification_makes_one_job_and_one_result(
@@ -65,8 +65,8 @@ def test_a_duplicated_upload_notification_makes_one_job_and_one_result(
         )
 
     # When both are ingested and every job message processed
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+    ingest(stack)
+    process(stack)
 
     # Then one job, SUCCEEDED once, with one result
     assert len(stack.dynamodb.Table(stack.table_name).scan()["Items"]) == 1
@@ -82,7 +82,7 @@ def test_a_job_message_delivered_twice_gives_one_result_one_webhook_one_event(
     stack.sqs.send_message(QueueUrl=stack.jobs_queue.url, MessageBody=MESSAGE)
 
     # When both deliveries are processed
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+    process(stack)
 
     # Then
     assert store.get(JOB_ID).status is JobStatus.SUCCEEDED
@@ -100,9 +100,7 @@ def test_a_failure_while_storing_the_result_shows_no_half_result_and_the_job_sti
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a queued job, and S3 failing the first upload of a result
-    waiting_job(JOB_ID)
-    stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
+    upload_and_ingest(stack, waiting_job, valid_csv(4))
     real_upload = DataStore.upload_file
     failures = [TimeoutError("S3 did not answer")]  # transient: handed back
 
@@ -127,7 +125,7 @@ def test_a_failure_while_storing_the_result_shows_no_half_result_and_the_job_sti
     deadline = time.monotonic() + 40
     while store.get(JOB_ID).status is not JobStatus.SUCCEEDED:
         assert time.monotonic() < deadline, "the handed-back message never came back"
-        stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+        process(stack)
         time.sleep(0.5)
     job = store.get(JOB_ID)
     assert job.status is JobStatus.SUCCEEDED
@@ -162,9 +160,7 @@ def test_an_attempt_killed_mid_job_is_taken_over_after_its_lease_and_succeeds_on
     # Given a queued job whose first attempt dies while scoring (1 s left in its invocation)
     import process_run
 
-    waiting_job(JOB_ID)
-    stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
+    upload_and_ingest(stack, waiting_job, valid_csv(4))
     real_score = process_run.score_csv
 
     def die(*args, **kwargs):
@@ -187,7 +183,7 @@ def test_an_attempt_killed_mid_job_is_taken_over_after_its_lease_and_succeeds_on
     stack.sqs.change_message_visibility(
         QueueUrl=stack.jobs_queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
     )
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
+    process(stack)
 
     # Then the second attempt took over: SUCCEEDED, with one result
     job = store.get(JOB_ID)

@@ -14,12 +14,10 @@ import openpyxl
 import process_handler
 import process_run
 import pytest
-import upload_handler
 from botocore.exceptions import EndpointConnectionError
 from process_run import HandedBack, RunSettings, process_job
 
 from batchscore_core.adapters import announcer, data_store
-from batchscore_core.keys import upload_key
 from batchscore_core.models import Job, JobStatus
 from batchscore_core.store import JobStore
 from batchscore_core.transitions import Transitions
@@ -27,23 +25,8 @@ from batchscore_model.bundle import load_bundle
 from batchscore_model.engine import EngineOptions
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
+from tests.integration.pipeline.pipeline_steps import ingest, process, upload_and_ingest
 from tests.integration.pipeline.samples import JOB_ID, csv_with_bad_value, valid_csv
-
-
-def ingest(stack: Stack) -> None:
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
-
-
-def process(stack: Stack) -> int:
-    return stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
-
-
-def upload_and_ingest(
-    stack: Stack, waiting_job: Callable[..., Job], body: bytes, job_id: str = JOB_ID
-) -> None:
-    waiting_job(job_id)
-    stack.put_object(upload_key(OWNER, job_id), body)
-    ingest(stack)
 
 
 def workbook_rows(stack: Stack, key: str, version_id: str | None = None) -> list[tuple[Any, ...]]:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 import process_handler
 import pytest
 import status_jobs
-import upload_handler
 import upload_limits
 
 from batchscore_core.adapters import transitions
@@ -17,15 +16,8 @@ from batchscore_core.settings import get_settings
 from batchscore_core.store import JobStore
 from tests.integration.moto_stack import Stack
 from tests.integration.pipeline.conftest import OWNER
+from tests.integration.pipeline.pipeline_steps import ingest, process
 from tests.integration.pipeline.samples import JOB_ID, csv_without, valid_csv
-
-
-def ingest(stack: Stack) -> None:
-    stack.drain(stack.ingest_queue, upload_handler.lambda_handler)
-
-
-def process(stack: Stack) -> None:
-    stack.drain(stack.jobs_queue, process_handler.lambda_handler, max_messages=1)
 
 
 def retry(store: JobStore, job_id: str = JOB_ID) -> Job:

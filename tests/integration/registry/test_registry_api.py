@@ -11,6 +11,7 @@ import pytest
 from batchscore_core import adapters
 from batchscore_core.registry import ModelRegistry
 from infra.local.seed_models import Registry
+from tests.integration.api.api_calls import COLUMN_KEYS, Answer
 from tests.integration.moto_stack import Stack
 from tests.integration.registry.registry_calls import FOREST, LOGREG, call
 
@@ -18,6 +19,16 @@ from tests.integration.registry.registry_calls import FOREST, LOGREG, call
 @pytest.fixture(autouse=True)
 def seeded(registry: Registry) -> Registry:
     return registry
+
+
+def admin_moves(alias: str, version: str, reason: str) -> Answer:
+    """An admin's PUT /models/breast-cancer/aliases/{alias}."""
+    return call(
+        "PUT",
+        f"/models/breast-cancer/aliases/{alias}",
+        admin=True,
+        body={"version": version, "reason": reason},
+    )
 
 
 def test_models_are_listed_with_their_aliases_and_version_counts() -> None:
@@ -62,14 +73,7 @@ def test_a_version_shows_its_metadata_and_input_schema() -> None:
     # Then its columns are the GET /model shape and the regressor has one output
     assert answer.status == 200
     assert [c["name"] for c in answer.body["columns"]][:3] == ["age", "sex", "bmi"]
-    assert set(answer.body["columns"][0]) == {
-        "name",
-        "dtype",
-        "required",
-        "min",
-        "max",
-        "categories",
-    }
+    assert set(answer.body["columns"][0]) == COLUMN_KEYS
     assert [o["name"] for o in answer.body["outputs"]] == ["prediction"]
     assert answer.body["library_versions"]["scikit-learn"]
 
@@ -89,12 +93,7 @@ def test_an_unknown_model_is_a_404_naming_the_models_that_exist() -> None:
 
 def test_an_admin_promotes_the_challenger_and_the_move_is_recorded(stack: Stack) -> None:
     # When an admin moves the champion to the forest
-    answer = call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": FOREST, "reason": "better recall"},
-    )
+    answer = admin_moves("champion", FOREST, "better recall")
 
     # Then the model answers with the new champion and one more history line, by whom and why
     assert answer.status == 200, answer.body
@@ -106,22 +105,12 @@ def test_an_admin_promotes_the_challenger_and_the_move_is_recorded(stack: Stack)
 
 def test_rollback_returns_the_champion_and_keeps_the_whole_history() -> None:
     # Given a promotion
-    call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": FOREST, "reason": "try"},
-    )
+    admin_moves("champion", FOREST, "try")
 
     # When the champion goes back to the version it replaced (read from the history)
     history = call("GET", "/models/breast-cancer").body["history"]
     previous = [h for h in history if h["alias"] == "champion"][-1]["from_version"]
-    answer = call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": previous, "reason": "rollback: worse on Monday's data"},
-    )
+    answer = admin_moves("champion", previous, "rollback: worse on Monday's data")
 
     # Then the champion is the first version again, and no history line was rewritten
     assert answer.status == 200
@@ -170,12 +159,7 @@ def test_a_version_that_is_not_active_cannot_be_promoted(stack: Stack) -> None:
     )
 
     # When an admin tries to make it champion
-    answer = call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": FOREST, "reason": "x"},
-    )
+    answer = admin_moves("champion", FOREST, "x")
 
     # Then it is refused with the version's status
     assert answer.status == 409
@@ -187,18 +171,8 @@ def test_a_version_that_is_not_active_cannot_be_promoted(stack: Stack) -> None:
 
 def test_an_unknown_alias_or_version_is_a_404() -> None:
     # When an admin names an alias or a version that does not exist
-    alias = call(
-        "PUT",
-        "/models/breast-cancer/aliases/staging",
-        admin=True,
-        body={"version": FOREST, "reason": "x"},
-    )
-    version = call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": "v9", "reason": "x"},
-    )
+    alias = admin_moves("staging", FOREST, "x")
+    version = admin_moves("champion", "v9", "x")
 
     # Then both are 404s, the second listing the versions
     assert (alias.status, alias.body["error"]["code"]) == (404, "unknown_alias")
@@ -290,12 +264,7 @@ def test_an_alias_move_is_announced_on_eventbridge(
     )
 
     # When an admin promotes the challenger
-    call(
-        "PUT",
-        "/models/breast-cancer/aliases/champion",
-        admin=True,
-        body={"version": FOREST, "reason": "better"},
-    )
+    admin_moves("champion", FOREST, "better")
 
     # Then one `Model Alias Changed` event says what moved, by whom and why
     assert [entry["DetailType"] for entry in sent] == ["Model Alias Changed"]

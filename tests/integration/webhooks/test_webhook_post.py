@@ -2,20 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from batchscore_core.models import Job, JobSource, JobStatus, Webhook
+from batchscore_core.models import JobStatus, Webhook
 from batchscore_core.webhooks import deliver
 from tests.integration.webhooks.webhook_support import SECRET, running_receiver
+from tests.jobs_support import finished_api_job
 
-JOB = Job(
-    job_id="abcdefabcdefabcdefabcdefabcdefab",
-    owner="partner-client",
+JOB = finished_api_job(
+    "abcdefabcdefabcdefabcdefabcdefab",
+    "partner-client",
     status=JobStatus.REJECTED,
-    filename="scores.csv",
-    source=JobSource.API,
-    created_at="2026-11-22T04:00:00.000Z",
-    updated_at="2026-11-22T04:01:00.000Z",
-    input_key="uploads/partner-client/abcdefabcdefabcdefabcdefabcdefab/input.csv",
     webhook=Webhook(url="unused"),
+    finished=False,
 )
 
 

@@ -1,6 +1,10 @@
-"""Constants and a job factory shared by the client tests."""
+"""Constants, a job factory and the job-creation answer shared by the client tests."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import responses
 
 API = "https://api.example.test"
 COGNITO = "https://cognito.example.test/"
@@ -22,3 +26,16 @@ def job(status: str = "QUEUED", **extra: object) -> dict[str, object]:
         "archived": False,
         **extra,
     }
+
+
+def job_created(
+    http: responses.RequestsMock, upload: dict[str, Any], **options: Any
+) -> dict[str, Any]:
+    """POST /jobs answers 201: the job AWAITING_UPLOAD and its presigned upload form."""
+    http.post(
+        f"{API}/jobs",
+        status=201,
+        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
+        **options,
+    )
+    return upload

@@ -9,7 +9,9 @@ import pytest
 
 from batchscore_client.cli import main
 from batchscore_client.credentials import Credentials, CredentialStore
-from tests.unit.client.client_support import API, COGNITO, JOB_ID, TOKEN_URL, job
+from tests.unit.client.client_support import API, COGNITO, JOB_ID, TOKEN_URL, job, job_created
+
+UPLOAD = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
 
 
 @pytest.fixture
@@ -113,13 +115,7 @@ def test_a_rejected_job_shows_each_input_problem_and_exits_5(
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("age\nold\n")
-    upload = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
-    )
-    http.post(upload["url"], status=204)
+    http.post(job_created(http, UPLOAD)["url"], status=204)
     error = {
         "code": "invalid_input",
         "message": "1 row is invalid",
@@ -163,13 +159,7 @@ def test_submit_wait_output_downloads_the_workbook(
     # Given
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
-    upload = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
-    )
-    http.post(upload["url"], status=204)
+    http.post(job_created(http, UPLOAD)["url"], status=204)
     http.get(f"{API}/jobs/{JOB_ID}", json=job("SUCCEEDED", rows_done=4))
     http.get(
         f"{API}/jobs/{JOB_ID}/result",
@@ -268,13 +258,7 @@ def test_a_file_the_service_refused_as_too_large_is_reported_once(
     # Given a job rejected with one placeless problem that repeats its message
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
-    upload = {"url": "https://bucket.example.test/", "fields": {"key": "k"}, "expires_at": "x"}
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": upload},
-    )
-    http.post(upload["url"], status=204)
+    http.post(job_created(http, UPLOAD)["url"], status=204)
     message = "patients.csv is 107 MB: over the 100 MB limit"
     error = {"code": "too_large", "message": message, "details": [{"message": message}]}
     http.get(f"{API}/jobs/{JOB_ID}", json=job("REJECTED", error=error))

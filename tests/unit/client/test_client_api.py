@@ -5,7 +5,7 @@ from responses import matchers
 
 from batchscore_client.api import BatchscoreClient, result_filename
 from batchscore_client.errors import ApiError, FileTooLarge, JobDidNotSucceed, TransferError
-from tests.unit.client.client_support import API, JOB_ID, job
+from tests.unit.client.client_support import API, JOB_ID, job, job_created
 
 UPLOAD = {
     "url": "https://bucket.example.test/",
@@ -32,10 +32,9 @@ def client(*tokens: str) -> BatchscoreClient:
 
 def test_create_job_sends_the_filename_callback_and_bearer_token(http):
     # Given
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
+    job_created(
+        http,
+        UPLOAD,
         match=[
             matchers.json_params_matcher(
                 {"filename": "patients.csv", "callback_url": "https://p.example/h"}
@@ -60,11 +59,7 @@ def test_submit_uploads_the_file_with_the_presigned_post_fields(http, tmp_path):
     csv = tmp_path / "patients.csv"
     csv.write_text("a,b\n1,2\n")
     allow_uploads_up_to(http)
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-    )
+    job_created(http, UPLOAD)
     http.post(UPLOAD["url"], status=204)
 
     # When
@@ -83,11 +78,7 @@ def test_a_refused_upload_reports_s3s_message(http, tmp_path):
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
     allow_uploads_up_to(http)
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-    )
+    job_created(http, UPLOAD)
     http.post(
         UPLOAD["url"],
         status=400,
@@ -119,11 +110,7 @@ def test_a_token_that_may_not_read_the_model_still_submits(http, tmp_path):
     csv = tmp_path / "patients.csv"
     csv.write_text("a\n1\n")
     http.get(f"{API}/model", status=403, json={"message": "Forbidden"})
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
-    )
+    job_created(http, UPLOAD)
     http.post(UPLOAD["url"], status=204)
 
     # When it submits a file

@@ -19,7 +19,7 @@ from batchscore_client.cli import main
 from batchscore_client.credentials import Credentials, CredentialStore
 from batchscore_client.errors import PublishTimedOut
 from batchscore_client.models_cli import rollback_target
-from tests.unit.client.client_support import API, JOB_ID, job
+from tests.unit.client.client_support import API, JOB_ID, job, job_created
 
 NAME = "breast-cancer"
 UPLOAD = {
@@ -227,36 +227,39 @@ def test_promote_without_a_reason_is_a_usage_error(logged_in, capsys):
     assert "--reason" in capsys.readouterr().err
 
 
-def test_a_non_admin_promotion_is_refused_with_exit_code_3(http, logged_in, capsys):
+@pytest.mark.parametrize(
+    ("status", "code", "message", "exit_code", "shown"),
+    [
+        pytest.param(
+            403,
+            "forbidden",
+            "only admins may move aliases",
+            3,
+            "only admins may move aliases [forbidden, HTTP 403]",
+            id="non-admin-exits-3",
+        ),
+        pytest.param(
+            409,
+            "alias_conflict",
+            "the champion was moved meanwhile: read it again and retry",
+            1,
+            "[alias_conflict, HTTP 409]",
+            id="concurrent-move-is-a-conflict",
+        ),
+    ],
+)
+def test_a_refused_promotion_is_reported_with_its_exit_code(
+    http, logged_in, capsys, status, code, message, exit_code, shown
+):
     # Given
-    http.put(
-        f"{API}/models/{NAME}/aliases/champion",
-        status=403,
-        json=error("forbidden", "only admins may move aliases"),
-    )
+    http.put(f"{API}/models/{NAME}/aliases/champion", status=status, json=error(code, message))
 
     # When
-    code = main(["models", "promote", NAME, "v3", "--reason", "r"])
+    exit_status = main(["models", "promote", NAME, "v3", "--reason", "r"])
 
     # Then
-    assert code == 3
-    assert "only admins may move aliases [forbidden, HTTP 403]" in capsys.readouterr().err
-
-
-def test_a_concurrent_move_is_reported_as_a_conflict(http, logged_in, capsys):
-    # Given
-    http.put(
-        f"{API}/models/{NAME}/aliases/champion",
-        status=409,
-        json=error("alias_conflict", "the champion was moved meanwhile: read it again and retry"),
-    )
-
-    # When
-    code = main(["models", "promote", NAME, "v3", "--reason", "r"])
-
-    # Then
-    assert code == 1
-    assert "[alias_conflict, HTTP 409]" in capsys.readouterr().err
+    assert exit_status == exit_code
+    assert shown in capsys.readouterr().err
 
 
 def test_rollback_gives_the_champion_back_to_the_version_it_replaced(http, logged_in, capsys):
@@ -483,10 +486,9 @@ def test_submit_with_a_model_names_it_in_the_job_request(http, logged_in, tmp_pa
     # the client may read the upload limit first; an unmatched request would fail the test
     http.assert_all_requests_are_fired = False
     http.get(f"{API}/model", json={"version": "r1", "max_upload_bytes": 1024 * 1024})
-    http.post(
-        f"{API}/jobs",
-        status=201,
-        json={"job_id": JOB_ID, "status": "AWAITING_UPLOAD", "upload": UPLOAD},
+    job_created(
+        http,
+        UPLOAD,
         match=[matchers.json_params_matcher({"filename": "patients.csv", "model": "diabetes@r1"})],
     )
     http.post(UPLOAD["url"], status=204)

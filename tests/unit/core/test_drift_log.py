@@ -6,7 +6,8 @@ import pytest
 
 from batchscore_core.drift_log import DriftRecord, SustainedDrift, sustained, trend
 from batchscore_core.drift_models import FeatureDrift, JobDrift, PredictionDrift
-from batchscore_core.models import Job, JobSource, JobStatus
+from batchscore_core.models import Job
+from tests.jobs_support import FINISHED_AT, finished_api_job
 
 
 def record(
@@ -88,20 +89,8 @@ def test_the_trend_lists_jobs_newest_first_and_features_most_drifted_first() -> 
 
 
 def job(drift: JobDrift | None, model_name: str | None = "m") -> Job:
-    return Job(
-        job_id="1" * 32,
-        owner="someone",
-        status=JobStatus.SUCCEEDED,
-        filename="a.csv",
-        source=JobSource.API,
-        created_at="2026-12-01T09:00:00.000Z",
-        updated_at="2026-12-01T09:01:00.000Z",
-        finished_at="2026-12-01T09:01:00.000Z",
-        input_key="uploads/someone/" + "1" * 32 + "/input.csv",
-        rows_done=42,
-        model_name=model_name,
-        model_version="m-1",
-        drift=drift,
+    return finished_api_job(
+        "1" * 32, "someone", rows=42, model_name=model_name, model_version="m-1", drift=drift
     )
 
 
@@ -117,7 +106,7 @@ def test_a_job_with_measured_drift_gives_its_record() -> None:
     # Then
     assert made is not None
     assert (made.model, made.rows, made.status) == ("m", 42, "drift")
-    assert made.finished_at == "2026-12-01T09:01:00.000Z"
+    assert made.finished_at == FINISHED_AT
 
 
 def test_unavailable_or_unknown_drift_gives_no_record() -> None:

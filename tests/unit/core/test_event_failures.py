@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from batchscore_core.events import PUBLISH_ATTEMPTS, EventNotPublished, JobEvents
-from batchscore_core.models import Job, JobSource, JobStatus
+from batchscore_core.models import Job
+from tests.jobs_support import finished_api_job
 
 
 class FakeEvents:
@@ -28,16 +29,7 @@ class FakeEvents:
 
 
 def succeeded_job() -> Job:
-    return Job(
-        job_id="0" * 32,
-        owner="u",
-        status=JobStatus.SUCCEEDED,
-        filename="a.csv",
-        source=JobSource.API,
-        created_at="2026-12-01T00:00:00Z",
-        updated_at="2026-12-01T00:00:01Z",
-        input_key=f"uploads/u/{'0' * 32}/input.csv",
-    )
+    return finished_api_job("0" * 32, "u", finished=False)
 
 
 def test_a_dropped_entry_is_sent_again() -> None:

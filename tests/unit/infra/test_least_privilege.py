@@ -18,9 +18,8 @@ from infra.build.least_privilege import (
     required_permissions,
 )
 from infra.build.template_source import load_template
+from tests.unit.infra.template_copies import TEMPLATE, broken_copy
 
-ROOT = Path(__file__).resolve().parents[3]
-TEMPLATE = ROOT / "template.yaml"
 ACCOUNT = Account("us-east-1", "123456789012")
 BUCKET = "stack-data"
 
@@ -60,14 +59,6 @@ def physical_ids(template: Path) -> dict[str, Any]:
 
 def call(service: str, operation: str, **params: Any) -> dict[str, Any]:
     return {"service": service, "operation": operation, "region": ACCOUNT.region, "params": params}
-
-
-def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"template.yaml no longer contains {old!r} exactly once"
-    path = tmp_path / "template.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(

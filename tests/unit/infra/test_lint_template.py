@@ -10,17 +10,7 @@ from infra.build.cfn_lint import lint_template_file, lint_transformed
 from infra.build.lint_template import main
 from infra.build.sam_translate import translate
 from infra.build.template_source import load_template
-
-ROOT = Path(__file__).resolve().parents[3]
-TEMPLATE = ROOT / "template.yaml"
-
-
-def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"template.yaml no longer contains {old!r} exactly once"
-    path = tmp_path / "template.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
+from tests.unit.infra.template_copies import ROOT, TEMPLATE, broken_copy
 
 
 def test_the_translation_turns_serverless_resources_into_cloudformation() -> None:

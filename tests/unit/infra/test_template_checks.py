@@ -8,18 +8,7 @@ import pytest
 
 from infra.build.template_checks import check_handlers, check_template
 from infra.build.template_source import TemplateUnreadable, load_template
-
-ROOT = Path(__file__).resolve().parents[3]
-TEMPLATE = ROOT / "template.yaml"
-
-
-def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    """template.yaml with its one occurrence of `old` replaced by `new`."""
-    text = TEMPLATE.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"template.yaml no longer contains {old!r} exactly once"
-    path = tmp_path / "template.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
+from tests.unit.infra.template_copies import TEMPLATE, broken_copy
 
 
 def line_of(path: Path, fragment: str) -> int:
@@ -51,32 +40,39 @@ def test_our_template_passes_every_check() -> None:
     assert problems == []
 
 
-def test_a_visibility_timeout_under_six_function_timeouts_is_reported_at_its_line(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("old", "new", "check", "subject", "at"),
+    [
+        pytest.param(
+            # IngestQueue at 300 s while UploadFunction may run 60 s (6 x 60 = 360)
+            "VisibilityTimeout: 360",
+            "VisibilityTimeout: 300",
+            "sqs-consumer",
+            "IngestQueue",
+            "VisibilityTimeout: 300",
+            id="visibility-timeout-under-six-function-timeouts",
+        ),
+        pytest.param(
+            "deadLetterTargetArn: !GetAtt JobsDLQ.Arn\n        maxReceiveCount: 3",
+            "deadLetterTargetArn: !GetAtt JobsDLQ.Arn\n        maxReceiveCount: 10",
+            "dead-letter",
+            "JobsQueue",
+            "maxReceiveCount: 10",
+            id="max-receive-count-other-than-three",
+        ),
+    ],
+)
+def test_a_wrong_value_is_reported_at_its_line(
+    tmp_path: Path, old: str, new: str, check: str, subject: str, at: str
 ) -> None:
-    # Given: IngestQueue at 300 s while UploadFunction may run 60 s (6 x 60 = 360)
-    path = broken_copy(tmp_path, "VisibilityTimeout: 360", "VisibilityTimeout: 300")
-
-    # When
-    found = findings(path, "sqs-consumer")
-
-    # Then
-    assert found == [("IngestQueue", line_of(path, "VisibilityTimeout: 300"))]
-
-
-def test_an_sqs_source_without_partial_batch_reports_is_reported(tmp_path: Path) -> None:
     # Given
-    path = broken_copy(
-        tmp_path,
-        "            BatchSize: 1\n            FunctionResponseTypes: [ReportBatchItemFailures]\n",
-        "            BatchSize: 1\n",
-    )
+    path = broken_copy(tmp_path, old, new)
 
     # When
-    found = subjects(path, "sqs-consumer")
+    found = findings(path, check)
 
     # Then
-    assert found == ["ProcessFunction.Jobs"]
+    assert found == [(subject, line_of(path, at))]
 
 
 def test_a_notification_on_results_is_reported_at_its_configuration(tmp_path: Path) -> None:
@@ -94,145 +90,111 @@ def test_a_notification_on_results_is_reported_at_its_configuration(tmp_path: Pa
     assert found == [("DataBucket", configuration_line)]
 
 
-def test_a_notification_without_a_prefix_is_reported(tmp_path: Path) -> None:
+NOTIFICATION_RULES = "                  - Name: suffix\n                    Value: input.csv\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "check", "expected"),
+    [
+        pytest.param(
+            "            BatchSize: 1\n            FunctionResponseTypes: [ReportBatchItemFailures]\n",
+            "            BatchSize: 1\n",
+            "sqs-consumer",
+            ["ProcessFunction.Jobs"],
+            id="sqs-source-without-partial-batch-reports",
+        ),
+        pytest.param(
+            "                  - Name: prefix\n                    Value: uploads/\n"
+            + NOTIFICATION_RULES,
+            NOTIFICATION_RULES,
+            "notifications",
+            ["DataBucket"],
+            id="notification-without-a-prefix",
+        ),
+        pytest.param(
+            "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt WebhookDLQ.Arn\n"
+            "        maxReceiveCount: 3\n",
+            "",
+            "dead-letter",
+            # WebhookDLQ is no longer anyone's DLQ, so it needs one of its own too
+            ["WebhookQueue", "WebhookDLQ"],
+            id="queue-without-a-dead-letter-queue",
+        ),
+        pytest.param(
+            "      VisibilityTimeout: 5400 # ProcessFunction: 900 s\n"
+            "      MessageRetentionPeriod: 345600\n      SqsManagedSseEnabled: true\n",
+            "      VisibilityTimeout: 5400\n      MessageRetentionPeriod: 345600\n",
+            "dead-letter",
+            ["JobsQueue"],
+            id="unencrypted-queue",
+        ),
+        pytest.param(
+            '  SiteUrl:\n    Value: !Sub "https://${SiteDistribution.DomainName}"\n',
+            "",
+            "outputs",
+            ["SiteUrl"],
+            id="missing-output",
+        ),
+        pytest.param(
+            "            Path: /health\n            Auth:\n              Authorizer: NONE\n",
+            "            Path: /health\n",
+            "routes",
+            ["GET /health"],
+            id="public-route-behind-the-authorizer",
+        ),
+        pytest.param(
+            "            Path: /model\n",
+            "            Path: /model\n            Auth:\n              Authorizer: NONE\n",
+            "routes",
+            ["GET /model"],
+            id="private-route-without-the-authorizer",
+        ),
+        pytest.param(
+            "            Path: /model\n",
+            "            Path: /models\n",
+            "routes",
+            ["GET /model"],
+            id="missing-route",
+        ),
+    ],
+)
+def test_a_broken_rule_is_reported(
+    tmp_path: Path, old: str, new: str, check: str, expected: list[str]
+) -> None:
     # Given
-    rules = "                  - Name: suffix\n                    Value: input.csv\n"
-    path = broken_copy(
-        tmp_path,
-        "                  - Name: prefix\n                    Value: uploads/\n" + rules,
-        rules,
-    )
+    path = broken_copy(tmp_path, old, new)
 
     # When
-    found = subjects(path, "notifications")
+    found = subjects(path, check)
 
     # Then
-    assert found == ["DataBucket"]
+    assert found == expected
 
 
-def test_a_max_receive_count_other_than_three_is_reported_at_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(
+            "        JOBS_QUEUE_URL: !Ref JobsQueue\n", "", id="missing-environment-variable"
+        ),
+        pytest.param(
+            "POWERTOOLS_METRICS_NAMESPACE: batchscore",
+            "POWERTOOLS_METRICS_NAMESPACE: other",
+            id="another-metrics-namespace",
+        ),
+    ],
+)
+def test_a_wrong_environment_is_reported_for_every_function(
+    tmp_path: Path, old: str, new: str
+) -> None:
     # Given
-    path = broken_copy(
-        tmp_path,
-        "deadLetterTargetArn: !GetAtt JobsDLQ.Arn\n        maxReceiveCount: 3",
-        "deadLetterTargetArn: !GetAtt JobsDLQ.Arn\n        maxReceiveCount: 10",
-    )
-
-    # When
-    found = findings(path, "dead-letter")
-
-    # Then
-    assert found == [("JobsQueue", line_of(path, "maxReceiveCount: 10"))]
-
-
-def test_a_queue_without_a_dead_letter_queue_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path,
-        "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt WebhookDLQ.Arn\n"
-        "        maxReceiveCount: 3\n",
-        "",
-    )
-
-    # When
-    found = subjects(path, "dead-letter")
-
-    # Then: WebhookDLQ is no longer anyone's DLQ, so it needs one of its own too
-    assert found == ["WebhookQueue", "WebhookDLQ"]
-
-
-def test_an_unencrypted_queue_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path,
-        "      VisibilityTimeout: 5400 # ProcessFunction: 900 s\n"
-        "      MessageRetentionPeriod: 345600\n      SqsManagedSseEnabled: true\n",
-        "      VisibilityTimeout: 5400\n      MessageRetentionPeriod: 345600\n",
-    )
-
-    # When
-    found = subjects(path, "dead-letter")
-
-    # Then
-    assert found == ["JobsQueue"]
-
-
-def test_a_missing_environment_variable_is_reported_for_every_function(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(tmp_path, "        JOBS_QUEUE_URL: !Ref JobsQueue\n", "")
+    path = broken_copy(tmp_path, old, new)
 
     # When
     found = subjects(path, "environment")
 
     # Then
     assert sorted(found) == sorted(load_template(path).resources("AWS::Serverless::Function"))
-
-
-def test_another_metrics_namespace_is_reported_for_every_function(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path, "POWERTOOLS_METRICS_NAMESPACE: batchscore", "POWERTOOLS_METRICS_NAMESPACE: other"
-    )
-
-    # When
-    found = subjects(path, "environment")
-
-    # Then
-    assert sorted(found) == sorted(load_template(path).resources("AWS::Serverless::Function"))
-
-
-def test_a_missing_output_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path, '  SiteUrl:\n    Value: !Sub "https://${SiteDistribution.DomainName}"\n', ""
-    )
-
-    # When
-    found = subjects(path, "outputs")
-
-    # Then
-    assert found == ["SiteUrl"]
-
-
-def test_a_public_route_behind_the_authorizer_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path,
-        "            Path: /health\n            Auth:\n              Authorizer: NONE\n",
-        "            Path: /health\n",
-    )
-
-    # When
-    found = subjects(path, "routes")
-
-    # Then
-    assert found == ["GET /health"]
-
-
-def test_a_private_route_without_the_authorizer_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(
-        tmp_path,
-        "            Path: /model\n",
-        "            Path: /model\n            Auth:\n              Authorizer: NONE\n",
-    )
-
-    # When
-    found = subjects(path, "routes")
-
-    # Then
-    assert found == ["GET /model"]
-
-
-def test_a_missing_route_is_reported(tmp_path: Path) -> None:
-    # Given
-    path = broken_copy(tmp_path, "            Path: /model\n", "            Path: /models\n")
-
-    # When
-    found = subjects(path, "routes")
-
-    # Then
-    assert found == ["GET /model"]
 
 
 def test_a_handler_whose_module_is_missing_is_reported(tmp_path: Path) -> None:

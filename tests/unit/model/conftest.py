@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ from sklearn.pipeline import Pipeline
 from batchscore_model.bundle import Bundle, load_bundle, save_bundle
 from batchscore_model.derive import build_info
 from batchscore_model.engine import EngineOptions, ScoreSummary, score_csv
-from batchscore_model.schema import BundleMetadata
+from tests.bundle_metadata import synthetic_metadata
 
 Scorer = Callable[..., tuple[ScoreSummary, openpyxl.Workbook]]
 
@@ -35,18 +34,7 @@ def make_bundle(directory: Path, *, impute: bool = True) -> Path:
     steps = [("impute", SimpleImputer())] if impute else []
     pipeline = Pipeline([*steps, ("model", LogisticRegression(random_state=0))]).fit(frame, labels)
     version = "test-1" if impute else "test-strict-1"
-    metadata = BundleMetadata(
-        version=version,
-        trained_at=datetime(2026, 1, 1, tzinfo=UTC),
-        estimator="LogisticRegression",
-        dataset="synthetic",
-        training_data_fingerprint="0" * 64,
-        rows_train=200,
-        rows_holdout=0,
-        primary_metric="accuracy",
-        holdout_metrics={"accuracy": 0.9},
-        library_versions={},
-    )
+    metadata = synthetic_metadata(version, "LogisticRegression")
     info = build_info(pipeline, frame, version=version, accepts_missing=impute)
     save_bundle(directory, pipeline, info, metadata)
     return directory

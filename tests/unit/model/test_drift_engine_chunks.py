@@ -7,7 +7,6 @@ The bundle below watches `predict_frame`, the call after which the engine will c
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from batchscore_model.derive import build_info
 from batchscore_model.drift import DriftMonitor, DriftResult
 from batchscore_model.drift_reference import build_reference
 from batchscore_model.engine import EngineOptions, score_csv
-from batchscore_model.schema import BundleMetadata
+from tests.bundle_metadata import synthetic_metadata
 from tests.unit.model.drift_support import resample, shipped_bundle, shipped_training_frame
 
 
@@ -110,17 +109,8 @@ def regression_bundle() -> tuple[Bundle, pd.DataFrame]:
     )
     pipeline = Pipeline([("encode", encode), ("model", LinearRegression())]).fit(frame, target)
     info = build_info(pipeline, frame, version="houses-1", accepts_missing=True)
-    metadata = BundleMetadata(
-        version="houses-1",
-        trained_at=datetime(2026, 1, 1, tzinfo=UTC),
-        estimator="LinearRegression",
-        dataset="synthetic",
-        training_data_fingerprint="0" * 64,
-        rows_train=300,
-        rows_holdout=100,
-        primary_metric="r2",
-        holdout_metrics={"r2": 0.9},
-        library_versions={},
+    metadata = synthetic_metadata(
+        "houses-1", "LinearRegression", rows_train=300, rows_holdout=100, metric=("r2", 0.9)
     )
     plain = Bundle(pipeline, info, metadata)
     holdout = plain.predict_frame(frame.iloc[300:])

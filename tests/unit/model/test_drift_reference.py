@@ -21,19 +21,28 @@ from batchscore_model.drift_reference import (
     load_reference,
 )
 from batchscore_model.errors import BundleError
-from batchscore_model.schema import ColumnSpec, ModelInfo, OutputSpec, default_bundle_dir
+from batchscore_model.schema import ColumnSpec, ModelInfo, OutputSpec, Task, default_bundle_dir
 from tests.unit.model.drift_support import synthetic_reference
+
+
+def model_info(*columns: ColumnSpec, classes: list[str] | None = None) -> ModelInfo:
+    """A regressor's schema over `columns` (one numeric prediction), or with `classes` a
+    classifier's."""
+    task: Task = "regression" if classes is None else "classification"
+    output = (
+        OutputSpec(name="prediction", dtype="number", description="value")
+        if classes is None
+        else OutputSpec(name="prediction", dtype="string", description="class")
+    )
+    return ModelInfo(
+        version="v", task=task, columns=list(columns), outputs=[output], classes=classes
+    )
 
 
 def test_numeric_columns_get_quantile_bins_range_and_missing_count() -> None:
     # Given
     frame = pd.DataFrame({"x": [*range(100), np.nan, np.nan], "c": ["a"] * 102})
-    info = ModelInfo(
-        version="v",
-        task="regression",
-        columns=[ColumnSpec(name="x", dtype="number"), ColumnSpec(name="c", dtype="category")],
-        outputs=[OutputSpec(name="prediction", dtype="number", description="value")],
-    )
+    info = model_info(ColumnSpec(name="x", dtype="number"), ColumnSpec(name="c", dtype="category"))
     # When
     reference = build_reference(frame, info, np.arange(50.0))
     # Then
@@ -49,12 +58,7 @@ def test_numeric_columns_get_quantile_bins_range_and_missing_count() -> None:
 def test_ties_merge_bins_and_values_at_an_edge_fall_below_it() -> None:
     # Given: a column that is mostly zeros
     frame = pd.DataFrame({"x": [0.0] * 70 + [float(v) for v in range(1, 31)]})
-    info = ModelInfo(
-        version="v",
-        task="regression",
-        columns=[ColumnSpec(name="x", dtype="number")],
-        outputs=[OutputSpec(name="prediction", dtype="number", description="value")],
-    )
+    info = model_info(ColumnSpec(name="x", dtype="number"))
     # When
     x = build_reference(frame, info, np.zeros(0)).features[0]
     # Then
@@ -67,13 +71,7 @@ def test_ties_merge_bins_and_values_at_an_edge_fall_below_it() -> None:
 def test_categorical_columns_keep_every_training_category_most_frequent_first() -> None:
     # Given
     frame = pd.DataFrame({"c": ["b", "a", "b", None, "c", "b", "a"]})
-    info = ModelInfo(
-        version="v",
-        task="classification",
-        columns=[ColumnSpec(name="c", dtype="category")],
-        outputs=[OutputSpec(name="prediction", dtype="string", description="class")],
-        classes=["x", "y", "z"],
-    )
+    info = model_info(ColumnSpec(name="c", dtype="category"), classes=["x", "y", "z"])
     # When
     reference = build_reference(frame, info, np.array(["x", "y", "y", "z"], dtype=object))
     # Then
@@ -188,13 +186,7 @@ def test_a_reference_of_another_version_is_refused(bundle_copy: Path) -> None:
 def test_a_multiclass_prediction_is_compared_by_its_class_shares() -> None:
     # Given: a reference whose holdout predicted x, y and z equally often
     frame = pd.DataFrame({"v": np.linspace(0.0, 1.0, 300)})
-    info = ModelInfo(
-        version="v",
-        task="classification",
-        columns=[ColumnSpec(name="v", dtype="number")],
-        outputs=[OutputSpec(name="prediction", dtype="string", description="class")],
-        classes=["x", "y", "z"],
-    )
+    info = model_info(ColumnSpec(name="v", dtype="number"), classes=["x", "y", "z"])
     reference = build_reference(frame, info, np.array(["x", "y", "z"] * 100, dtype=object))
     monitor = DriftMonitor(reference)
     # When: the job predicts z nearly always

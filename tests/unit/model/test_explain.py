@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ from batchscore_model.derive import build_info
 from batchscore_model.engine import EngineOptions
 from batchscore_model.errors import InputRejected
 from batchscore_model.explain import ExplainUnsupported, explainer_for
-from batchscore_model.schema import BundleMetadata
+from tests.bundle_metadata import synthetic_metadata
 from tests.unit.model.conftest import training_frame
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -166,18 +165,7 @@ def test_a_job_asking_reasons_of_another_estimator_is_rejected_with_the_reason(s
     frame, labels = training_frame()
     pipeline = Pipeline([("model", KNeighborsClassifier(n_neighbors=3))]).fit(frame, labels)
     info = build_info(pipeline, frame, version="knn-1", accepts_missing=False)
-    metadata = BundleMetadata(
-        version="knn-1",
-        trained_at=datetime(2026, 1, 1, tzinfo=UTC),
-        estimator="KNeighborsClassifier",
-        dataset="synthetic",
-        training_data_fingerprint="0" * 64,
-        rows_train=200,
-        rows_holdout=0,
-        primary_metric="accuracy",
-        holdout_metrics={"accuracy": 0.9},
-        library_versions={},
-    )
+    metadata = synthetic_metadata("knn-1", "KNeighborsClassifier")
     knn = Bundle(pipeline, info, metadata)
     # When
     with pytest.raises(InputRejected) as rejected:
