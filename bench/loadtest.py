@@ -338,11 +338,13 @@ def check(
     results = Counter(item.get("result_key") for item in jobs if item["status"] == "SUCCEEDED")
     if None in results or any(count > 1 for count in results.values()):
         problems.append("a succeeded job without a result, or two jobs with one result key")
+    # One listing of the bucket's versions (a listing per result walks the bucket each time).
+    written: Counter[str] = Counter()
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        written.update(version["Key"] for version in page.get("Versions", []))
     for key in results:
-        listed = s3.list_object_versions(Bucket=bucket, Prefix=str(key))
-        versions = [v for v in listed.get("Versions", []) if v["Key"] == key]
-        if len(versions) != 1:
-            problems.append(f"{key}: {len(versions)} versions written")
+        if written[str(key)] != 1:
+            problems.append(f"{key}: {written[str(key)]} versions written")
     not_done = [item["job_id"] for item in jobs if item["status"] != "SUCCEEDED"]
     if not_done:
         problems.append(f"{len(not_done)} jobs did not succeed: {not_done[:3]}")
