@@ -12,6 +12,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from infra.local.errors import LocalRuntimeError
+from infra.local.moto_sqs import serialize_receives
 from infra.local.moto_transactions import serialize_transactions
 from infra.local.settings import LOCAL_CREDENTIAL
 
@@ -33,6 +34,7 @@ class Emulator:
         self.port = port
         self.region = region
         serialize_transactions()
+        serialize_receives()
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
 
     @property
