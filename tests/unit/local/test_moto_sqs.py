@@ -6,13 +6,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-import boto3
 from moto.sqs.models import SQSBackend
 
 from infra.local.emulator import Emulator
 from infra.local.moto_sqs import serialize_receives
 from infra.local.ports import free_port
-from infra.local.settings import LOCAL_CREDENTIAL
 from tests.conftest import REGION
 
 MESSAGES = 60
@@ -24,13 +22,7 @@ def test_concurrent_receivers_never_take_one_message_twice() -> None:
     emulator = Emulator("127.0.0.1", free_port(), REGION)
     emulator.start()
     try:
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=emulator.url,
-            region_name=REGION,
-            aws_access_key_id=LOCAL_CREDENTIAL,
-            aws_secret_access_key=LOCAL_CREDENTIAL,
-        )
+        sqs = emulator.client("sqs")
         url = sqs.create_queue(QueueName="runs", Attributes={"VisibilityTimeout": "600"})[
             "QueueUrl"
         ]
