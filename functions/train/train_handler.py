@@ -7,6 +7,7 @@ model: then this function starts the run itself.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,13 @@ def handle_run(message: RunMessage) -> None:
     if run.lease_expired:  # a delivery after a crash or timeout: the run ends FAILED
         runs.expire(run.model, run.run_id)
         return
+    claimed = runs.claim(run, uuid.uuid4().hex)
+    if claimed is None:  # a duplicate delivery: another execution is training this run
+        logger.info("run already claimed: duplicate message ignored", extra={"run_id": run_id})
+        return
     if message.run_id is not None:
-        sync_plan(run.model)
-    execute(run, run_deps())
+        sync_plan(claimed.model)
+    execute(claimed, run_deps())
 
 
 def record_handler(record: SQSRecord) -> None:

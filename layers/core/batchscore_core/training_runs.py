@@ -62,9 +62,12 @@ class TrainingRun(BaseModel):
     lease_until: int = 0  # epoch s: after it, a RUNNING run is taken to have crashed
     seconds: float | None = None  # how long fitting took (not in the API)
     files: list[str] = Field(default_factory=list)  # chosen file ids; empty: the window
+    claimed_by: str | None = None  # the execution training it (see TrainingRuns.claim)
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"by", "lease_until", "seconds", "files"})
+        return self.model_dump(
+            mode="json", exclude={"by", "lease_until", "seconds", "files", "claimed_by"}
+        )
 
     @property
     def lease_expired(self) -> bool:
@@ -180,6 +183,28 @@ class TrainingRuns:
         return str(held["run_id"])
 
     # --------------------------------------------------------------- writes
+
+    def claim(self, run: TrainingRun, token: str) -> TrainingRun | None:
+        """The run, now claimed by the execution `token`; None if another execution has it.
+
+        SQS delivers at least once, so two executions can receive one run's message at once.
+        Only the one whose conditional write lands trains; the other drops its copy (if the
+        trainer crashes, its own copy comes back after the lease, and the run ends FAILED).
+        """
+        try:
+            answer = self._table.update_item(
+                Key={"name": run.model, "sk": RUN + run.run_id},
+                UpdateExpression="SET claimed_by = :token",
+                ConditionExpression=Attr("status").eq(RunStatus.RUNNING.value)
+                & Attr("claimed_by").not_exists(),
+                ExpressionAttributeValues={":token": token},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == _CONDITION_FAILED:
+                return None
+            raise
+        return TrainingRun.model_validate(_from_dynamo(answer["Attributes"]))
 
     def save(self, run: TrainingRun) -> bool:
         """Write the run if it is still RUNNING (progress, or its final state); False if not."""

@@ -197,6 +197,42 @@ def test_a_crashed_run_ends_failed_when_its_lease_runs_out(stack: Stack) -> None
     assert again != crashed.run_id
 
 
+def test_a_duplicate_delivery_while_the_run_trains_is_dropped(
+    stack: Stack, training_queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a run whose message another execution received and is training
+    started = call("POST", f"/models/{MODEL}/retrain", admin=True)
+    run = training_runs().get(MODEL, started.body["run_id"])
+    assert training_runs().claim(run, "the-other-execution") is not None
+    trained: list[str] = []
+    monkeypatch.setattr(train_handler, "execute", lambda run, deps: trained.append(run.run_id))
+
+    # When SQS delivers the same message again (at least once)
+    stack.drain(training_queue, train_handler.lambda_handler)
+
+    # Then this execution does not train it, and the run is still the other's, RUNNING
+    assert trained == []
+    again = training_runs().get(MODEL, run.run_id)
+    assert (again.status.value, again.claimed_by) == ("RUNNING", "the-other-execution")
+    assert training_runs().claim(again, "a-third-execution") is None
+
+
+def test_the_claim_stays_on_the_run_through_its_writes(
+    stack: Stack, training_queue: Queue, training_data_queue: Queue
+) -> None:
+    # Given a run trained to its end by one execution
+    upload_training_file(stack, training_data_queue, labelled_csv())
+    run = retrain(stack, training_queue)
+
+    # Then its record keeps that execution's claim (a late duplicate cannot take it), and the
+    # API does not show it
+    ended = training_runs().get(MODEL, run["run_id"])
+    assert ended.status.value == "PROMOTED"
+    assert ended.claimed_by
+    assert training_runs().claim(ended, "a-late-duplicate") is None
+    assert "claimed_by" not in run
+
+
 def test_a_crash_at_promotion_leaves_the_champion_and_fails_the_run(
     stack: Stack,
     training_queue: Queue,
