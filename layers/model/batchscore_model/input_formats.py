@@ -116,13 +116,11 @@ def check_magic(head: bytes, kind: Kind, filename: str) -> None:
             )
 
 
-# ----------------------------------------------------------------------------------- gzip
-
-
 class _Counting(io.RawIOBase):
-    """Counts the bytes read from a `.read(n)`-only source."""
+    """Counts the bytes read from a `.read(n)`-only source: a gzip input's compressed bytes, or
+    what a parser took from a workbook's zip member (the sheet's share of the file read)."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: IO[bytes]) -> None:
         self._source = source
         self.count = 0
 
@@ -134,6 +132,9 @@ class _Counting(io.RawIOBase):
         buffer[: len(data)] = data
         self.count += len(data)
         return len(data)
+
+
+# ----------------------------------------------------------------------------------- gzip
 
 
 class CsvStream(io.RawIOBase):
@@ -592,23 +593,6 @@ class _Sheet:
         return _rejected("bad_xlsx", message, cell=cell)
 
 
-class _CountingStream(io.RawIOBase):
-    """Counts the bytes a parser took from a zip member (the sheet's share of the file read)."""
-
-    def __init__(self, inner: IO[bytes]) -> None:
-        self._inner = inner
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
-
-
 def _sheet_rows(stream: io.RawIOBase, sheet: _Sheet, part: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) of every row that has a cell, trailing empty cells left out."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -745,7 +729,7 @@ def read_workbook(
     info = workbook.members[part]
     state = _Sheet(name, filename, strings, dated, workbook.date1904)
     size = path.stat().st_size
-    counted = _CountingStream(archive.open(info))
+    counted = _Counting(archive.open(info))
 
     def pieces() -> Iterator[bytes]:
         try:
