@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Literal
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
+from batchscore_model.cell_refs import column_index, column_letter
 from batchscore_model.errors import InputRejected, problem
 
 Kind = Literal["csv", "csv.gz", "xlsx"]
@@ -462,22 +463,6 @@ def _cell_name(sheet: str, ref: str) -> str:
     return f"{quoted}!{ref}"
 
 
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def excel_date(serial: float, *, date1904: bool = False) -> str:
     """A date serial as ISO 8601: a date, a date and time, or (below 1) a time of day."""
     if date1904:
@@ -666,14 +651,12 @@ def _rows_of(
             attributes = _attributes(head)
             ref = attributes.get("r")
             match = _CELL_REF.fullmatch(ref) if ref else None
-            column = _column_index(match.group(1)) if match else len(values)
+            column = column_index(match.group(1)) if match else len(values)
             if column >= _MAX_COLUMN or column < len(values):
                 raise sheet._bad(ref or "", "beyond the last column, or cells out of order")
             if column > len(values):
                 values.extend([""] * (column - len(values)))
-            values.append(
-                sheet.value(attributes, body, ref or f"{_column_letters(column)}{number}")
-            )
+            values.append(sheet.value(attributes, body, ref or f"{column_letter(column)}{number}"))
         while values and values[-1] == "":
             values.pop()
         yield number, values
