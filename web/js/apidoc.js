@@ -169,43 +169,42 @@ function renderOperation({ path, method, operation, parameters, id }, spec) {
   );
 }
 
-function renderParameters(parameters) {
+/** A titled part of an operation: its parameters, request body or responses. */
+function apiBlock(heading, ...content) {
+  return h("div", { class: "api-block" }, h("h4", {}, heading), ...content);
+}
+
+/** A table with a header row of `labels`. */
+function apiTable(labels, rows) {
   return h(
-    "div",
-    { class: "api-block" },
-    h("h4", {}, "Parameters"),
+    "table",
+    { class: "api-table" },
+    h("thead", {}, h("tr", {}, labels.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows),
+  );
+}
+
+function renderParameters(parameters) {
+  return apiBlock(
+    "Parameters",
     h(
       "div",
       { class: "api-table-wrap" },
-      h(
-        "table",
-        { class: "api-table" },
-        h(
-          "thead",
-          {},
+      apiTable(
+        ["Name", "In", "Type", "Description"],
+        parameters.map((p) =>
           h(
             "tr",
             {},
-            ["Name", "In", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          parameters.map((p) =>
             h(
-              "tr",
+              "td",
               {},
-              h(
-                "td",
-                {},
-                h("code", {}, p.name),
-                p.required && h("span", { class: "api-required" }, " required"),
-              ),
-              h("td", {}, p.in),
-              h("td", {}, typeName(p.schema || {})),
-              h("td", {}, p.description || p.schema?.description || "", constraints(p.schema || {})),
+              h("code", {}, p.name),
+              p.required && h("span", { class: "api-required" }, " required"),
             ),
+            h("td", {}, p.in),
+            h("td", {}, typeName(p.schema || {})),
+            h("td", {}, p.description || p.schema?.description || "", constraints(p.schema || {})),
           ),
         ),
       ),
@@ -215,20 +214,16 @@ function renderParameters(parameters) {
 
 function renderBody(body, spec) {
   const [mediaType, media] = Object.entries(body.content || {})[0] || [];
-  return h(
-    "div",
-    { class: "api-block" },
-    h("h4", {}, "Request body", mediaType && h("span", { class: "muted" }, ` (${mediaType})`)),
+  return apiBlock(
+    ["Request body", mediaType && h("span", { class: "muted" }, ` (${mediaType})`)],
     body.description && h("p", {}, body.description),
     media?.schema && renderSchema(media.schema, spec),
   );
 }
 
 function renderResponses(responses, spec) {
-  return h(
-    "div",
-    { class: "api-block" },
-    h("h4", {}, "Responses"),
+  return apiBlock(
+    "Responses",
     h(
       "dl",
       { class: "api-responses" },
@@ -280,19 +275,9 @@ function renderSchema(schema, spec, { expandRefs = true } = {}) {
     "div",
     { class: "api-table-wrap" },
     schema.$ref && h("p", { class: "api-type" }, "Schema: ", typeName(schema)),
-    h(
-      "table",
-      { class: "api-table" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ["Field", "Type", "Description"].map((t) => h("th", { scope: "col" }, t)),
-        ),
-      ),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 3 }, "Any JSON object"))),
+    apiTable(
+      ["Field", "Type", "Description"],
+      rows.length ? rows : h("tr", {}, h("td", { colspan: 3 }, "Any JSON object")),
     ),
   );
 }

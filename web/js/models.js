@@ -5,6 +5,7 @@
 import { $, h } from "./dom.js";
 import { formatDateTime } from "./format.js";
 import { ModelPicker, defaultModelName } from "./modelpicker.js";
+import { columnHeader, modelsTable } from "./modelstable.js";
 import { toast } from "./notify.js";
 import { renderRuns } from "./runs.js";
 
@@ -327,24 +328,13 @@ export class ModelsView {
         admin && h("td", { role: "cell" }, h("div", { class: "actions" }, actions)),
       );
     });
-    return h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "models-table", role: "table", "aria-label": `Versions of ${model.name}` },
-        h(
-          "thead",
-          { role: "rowgroup" },
-          h(
-            "tr",
-            { role: "row" },
-            ["Version", "Status", "Metrics", "Created", "By"].map((label) => h("th", { role: "columnheader", scope: "col" }, label)),
-            admin && h("th", { role: "columnheader", scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
-          ),
-        ),
-        h("tbody", { role: "rowgroup" }, rows),
-      ),
+    return modelsTable(
+      { "aria-label": `Versions of ${model.name}` },
+      [
+        ["Version", "Status", "Metrics", "Created", "By"].map(columnHeader),
+        admin && columnHeader(h("span", { class: "visually-hidden" }, "Actions")),
+      ],
+      rows,
     );
   }
 
@@ -356,35 +346,18 @@ export class ModelsView {
       h("h4", { id: "alias-history-title" }, "Alias history"),
       moves.length === 0
         ? h("p", { class: "muted" }, "No alias has moved yet.")
-        : h(
-            "div",
-            { class: "table-wrap" },
-            h(
-              "table",
-              { class: "models-table", role: "table", "aria-labelledby": "alias-history-title" },
+        : modelsTable(
+            { "aria-labelledby": "alias-history-title" },
+            ["When", "Alias", "Change", "By", "Reason"].map(columnHeader),
+            moves.map((move) =>
               h(
-                "thead",
-                { role: "rowgroup" },
-                h(
-                  "tr",
-                  { role: "row" },
-                  ["When", "Alias", "Change", "By", "Reason"].map((label) => h("th", { role: "columnheader", scope: "col" }, label)),
-                ),
-              ),
-              h(
-                "tbody",
-                { role: "rowgroup" },
-                moves.map((move) =>
-                  h(
-                    "tr",
-                    { role: "row" },
-                    h("td", { role: "cell", class: "cell-time" }, h("time", { datetime: move.at }, formatDateTime(move.at))),
-                    h("td", { role: "cell" }, move.alias),
-                    h("td", { role: "cell" }, `${move.from_version || "none"} → ${move.to_version}`),
-                    h("td", { role: "cell" }, move.by || ""),
-                    h("td", { role: "cell" }, move.reason || ""),
-                  ),
-                ),
+                "tr",
+                { role: "row" },
+                h("td", { role: "cell", class: "cell-time" }, h("time", { datetime: move.at }, formatDateTime(move.at))),
+                h("td", { role: "cell" }, move.alias),
+                h("td", { role: "cell" }, `${move.from_version || "none"} → ${move.to_version}`),
+                h("td", { role: "cell" }, move.by || ""),
+                h("td", { role: "cell" }, move.reason || ""),
               ),
             ),
           ),

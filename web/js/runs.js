@@ -2,6 +2,7 @@
 // what it decided, the accuracy gate's checks, and why a run failed or kept the champion.
 import { h } from "./dom.js";
 import { formatDateTime } from "./format.js";
+import { columnHeader, modelsTable } from "./modelstable.js";
 
 const metricFormat = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 4 });
 
@@ -53,42 +54,23 @@ export function renderRuns(runs, { onRetrain } = {}) {
     onRetrain && h("button", { type: "button", class: "button button--ghost", onclick: onRetrain }, "Retrain now"),
     runs.length === 0
       ? h("p", { class: "muted" }, "No retraining run yet.")
-      : h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { class: "models-table", role: "table", "aria-labelledby": "runs-title" },
+      : modelsTable(
+          { "aria-labelledby": "runs-title" },
+          ["Started", "Trigger", "Outcome", "Why", "Metrics (candidate / champion)", "Gate"].map(columnHeader),
+          runs.map((run) =>
             h(
-              "thead",
-              { role: "rowgroup" },
+              "tr",
+              { role: "row", "data-run": run.run_id, "data-status": run.status },
+              h("td", { role: "cell", class: "cell-time" }, h("time", { datetime: run.started_at }, formatDateTime(run.started_at))),
+              h("td", { role: "cell" }, run.trigger),
+              h("td", { role: "cell" }, OUTCOME[run.status] || run.status),
+              h("td", { role: "cell", class: "runs__why" }, runSummary(run)),
               h(
-                "tr",
-                { role: "row" },
-                ["Started", "Trigger", "Outcome", "Why", "Metrics (candidate / champion)", "Gate"].map((label) =>
-                  h("th", { role: "columnheader", scope: "col" }, label),
-                ),
+                "td",
+                { role: "cell" },
+                `${metricLine(run.metrics?.candidate)} / ${metricLine(run.metrics?.champion)}`,
               ),
-            ),
-            h(
-              "tbody",
-              { role: "rowgroup" },
-              runs.map((run) =>
-                h(
-                  "tr",
-                  { role: "row", "data-run": run.run_id, "data-status": run.status },
-                  h("td", { role: "cell", class: "cell-time" }, h("time", { datetime: run.started_at }, formatDateTime(run.started_at))),
-                  h("td", { role: "cell" }, run.trigger),
-                  h("td", { role: "cell" }, OUTCOME[run.status] || run.status),
-                  h("td", { role: "cell", class: "runs__why" }, runSummary(run)),
-                  h(
-                    "td",
-                    { role: "cell" },
-                    `${metricLine(run.metrics?.candidate)} / ${metricLine(run.metrics?.champion)}`,
-                  ),
-                  h("td", { role: "cell" }, renderChecks(run)),
-                ),
-              ),
+              h("td", { role: "cell" }, renderChecks(run)),
             ),
           ),
         ),

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, Literal
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
+from batchscore_model.cell_refs import column_index, column_letter
 from batchscore_model.errors import InputRejected, problem
 
 Kind = Literal["csv", "csv.gz", "xlsx"]
@@ -116,13 +117,11 @@ def check_magic(head: bytes, kind: Kind, filename: str) -> None:
             )
 
 
-# ----------------------------------------------------------------------------------- gzip
-
-
 class _Counting(io.RawIOBase):
-    """Counts the bytes read from a `.read(n)`-only source."""
+    """Counts the bytes read from a `.read(n)`-only source: a gzip input's compressed bytes, or
+    what a parser took from a workbook's zip member (the sheet's share of the file read)."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: IO[bytes]) -> None:
         self._source = source
         self.count = 0
 
@@ -134,6 +133,9 @@ class _Counting(io.RawIOBase):
         buffer[: len(data)] = data
         self.count += len(data)
         return len(data)
+
+
+# ----------------------------------------------------------------------------------- gzip
 
 
 class CsvStream(io.RawIOBase):
@@ -461,22 +463,6 @@ def _cell_name(sheet: str, ref: str) -> str:
     return f"{quoted}!{ref}"
 
 
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def excel_date(serial: float, *, date1904: bool = False) -> str:
     """A date serial as ISO 8601: a date, a date and time, or (below 1) a time of day."""
     if date1904:
@@ -592,23 +578,6 @@ class _Sheet:
         return _rejected("bad_xlsx", message, cell=cell)
 
 
-class _CountingStream(io.RawIOBase):
-    """Counts the bytes a parser took from a zip member (the sheet's share of the file read)."""
-
-    def __init__(self, inner: IO[bytes]) -> None:
-        self._inner = inner
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
-
-
 def _sheet_rows(stream: io.RawIOBase, sheet: _Sheet, part: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) of every row that has a cell, trailing empty cells left out."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -682,14 +651,12 @@ def _rows_of(
             attributes = _attributes(head)
             ref = attributes.get("r")
             match = _CELL_REF.fullmatch(ref) if ref else None
-            column = _column_index(match.group(1)) if match else len(values)
+            column = column_index(match.group(1)) if match else len(values)
             if column >= _MAX_COLUMN or column < len(values):
                 raise sheet._bad(ref or "", "beyond the last column, or cells out of order")
             if column > len(values):
                 values.extend([""] * (column - len(values)))
-            values.append(
-                sheet.value(attributes, body, ref or f"{_column_letters(column)}{number}")
-            )
+            values.append(sheet.value(attributes, body, ref or f"{column_letter(column)}{number}"))
         while values and values[-1] == "":
             values.pop()
         yield number, values
@@ -745,7 +712,7 @@ def read_workbook(
     info = workbook.members[part]
     state = _Sheet(name, filename, strings, dated, workbook.date1904)
     size = path.stat().st_size
-    counted = _CountingStream(archive.open(info))
+    counted = _Counting(archive.open(info))
 
     def pieces() -> Iterator[bytes]:
         try:

@@ -335,23 +335,33 @@ def _parse_plain(
     fields = Fields(len(layout.header), rows=rows, delimiter=delimiter)
     numbers: _Raw = {}
     if rows and layout.numeric:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            names=layout.header,
-            usecols=layout.numeric,
-            index_col=False,
-            keep_default_na=False,
-            na_values=list(MISSING_TOKENS),
-            skip_blank_lines=False,
-            quoting=csv.QUOTE_NONE,
-            engine="c",
-        )
+        frame = _read_numeric(text, layout, quoted=False, skip_blank_lines=False)
         numbers = {name: frame[name].to_numpy() for name in layout.numeric}
     else:
         numbers = {name: () for name in layout.numeric}
     return fields, numbers, lines + chunk.first_line, problems, None if odd else text
+
+
+def _read_numeric(
+    text: str, layout: Layout, *, quoted: bool, skip_blank_lines: bool
+) -> pd.DataFrame:
+    """The numeric columns of a chunk's records, read by pandas' C reader; with `quoted`, a
+    field may be in double quotes (doubled inside it), else a quote is a character like any."""
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=layout.delimiter,
+        header=None,
+        names=layout.header,
+        usecols=layout.numeric,
+        index_col=False,
+        keep_default_na=False,
+        na_values=list(MISSING_TOKENS),
+        skip_blank_lines=skip_blank_lines,
+        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+        quotechar='"',
+        doublequote=True,
+        engine="c",
+    )
 
 
 def _check_field_lengths(
@@ -498,20 +508,7 @@ def _numbers_by_pandas(text: str, layout: Layout, records: int) -> _Raw | None:
     if not layout.numeric:
         return None
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=layout.delimiter,
-            header=None,
-            names=layout.header,
-            usecols=layout.numeric,
-            index_col=False,
-            keep_default_na=False,
-            na_values=list(MISSING_TOKENS),
-            skip_blank_lines=True,
-            quotechar='"',
-            doublequote=True,
-            engine="c",
-        )
+        frame = _read_numeric(text, layout, quoted=True, skip_blank_lines=True)
     except (ValueError, pd.errors.ParserError):
         return None
     if len(frame) != records:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from batchscore_model.cell_refs import column_letter
 from batchscore_model.deflate import DEFAULT_LEVEL, DeflatedMember, Deflater
 from batchscore_model.xlsx_cells import (
     EMPTY_CELL,
@@ -46,16 +47,6 @@ _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DRAWING = '<drawing r:id="rId1"/>'
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def column_widths(header: Sequence[str], samples: Sequence[Sequence[str]]) -> list[float]:
