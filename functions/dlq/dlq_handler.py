@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 from typing import Any
@@ -24,6 +24,8 @@ from batchscore_core.queue import JobMessage
 from batchscore_core.registry import upload_of_key
 from batchscore_core.s3_events import S3NotificationBody, created_objects
 from batchscore_core.sqs_batch import partial_batch_response
+
+gc.enable()
 
 
 class DeadLetterRecord(SqsRecordModel):
@@ -50,6 +52,3 @@ def record_handler(record: DeadLetterRecord) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)
-
-
-gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 from typing import Any
@@ -20,6 +20,8 @@ from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
 from batchscore_model.errors import BundleError
 from batchscore_model.loaded import model_bundle, resolve_model
+
+gc.enable()
 
 
 def score(rows: list[Row], model: str | None = None, explain: bool = False) -> PredictResponse:
@@ -37,6 +39,3 @@ app = api_app(
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
-
-
-gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 import tempfile
@@ -32,6 +32,8 @@ from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_core.training_trigger import training_queue
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import job_model, model_bundle
+
+gc.enable()
 
 
 class JobSqsRecord(SqsRecordModel):
@@ -106,6 +108,3 @@ def record_handler(record: JobSqsRecord, lambda_context: LambdaContext) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)
-
-
-gc.enable()

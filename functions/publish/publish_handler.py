@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 import tempfile
@@ -20,6 +20,8 @@ from batchscore_core.adapters import model_events, model_files, model_registry
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
 from batchscore_core.sqs_batch import partial_batch_response
+
+gc.enable()
 
 processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
@@ -41,6 +43,3 @@ def record_handler(record: S3NotificationSqsRecord) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)
-
-
-gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 from typing import Any
@@ -16,12 +16,11 @@ from status_app import app
 
 from batchscore_core.observability import logger, metrics, tracer
 
+gc.enable()
+
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics(capture_cold_start_metric=True)  # the dashboard's cold starts
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
-
-
-gc.enable()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 import tempfile
@@ -33,6 +33,8 @@ from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_core.training_runs import RunInProgress, RunStatus
 from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
 from batchscore_model.loaded import model_bundle
+
+gc.enable()
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -110,6 +112,3 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)
-
-
-gc.enable()

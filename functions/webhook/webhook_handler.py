@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 # The cold path makes long-lived objects only (modules, classes, models): collecting while it
-# imports is a fifth of the init's CPU for nothing. The collector is back on at the end.
+# imports is a fifth of the init's CPU for nothing. It is back on once they are done.
 gc.disable()
 
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ from batchscore_core.sqs_batch import partial_batch_response
 from batchscore_core.webhook_queue import WebhookQueue
 from batchscore_core.webhook_secrets import SecretSource, secret_source
 from batchscore_core.webhooks import DELIVERY_DEADLINE_SECONDS, deliver
+
+gc.enable()
 
 # A record is only started when its whole deadline (and the job writes) fit in what is left
 # of the invocation; the rest go back to the queue instead of timing out the whole batch.
@@ -82,6 +84,3 @@ def record_handler(record: WebhookRecord, lambda_context: LambdaContext | None =
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return partial_batch_response(event, context, processor, record_handler)
-
-
-gc.enable()
