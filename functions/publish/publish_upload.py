@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from batchscore_core.model_events import ModelEvents
 from batchscore_core.model_files import ModelFiles
+from batchscore_core.object_keys import parse_or_ignore
 from batchscore_core.observability import logger, metrics
 from batchscore_core.registry import ModelRegistry, upload_of_key
 from batchscore_core.registry_models import (
@@ -38,11 +39,8 @@ def publish_upload(
     work_dir: Path,
 ) -> UploadRecord | None:
     """The upload as this delivery left it; None when there is nothing to do."""
-    parsed = upload_of_key(key)
+    parsed = parse_or_ignore(key, upload_of_key, "model-uploads/<name>/<id>/bundle")
     if parsed is None:
-        logger.warning(
-            "object outside model-uploads/<name>/<id>/bundle: ignored", extra={"key": key}
-        )
         return None
     name, upload_id = parsed
     try:

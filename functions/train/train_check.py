@@ -10,6 +10,7 @@ from train_recipes import recipe_for
 
 from batchscore_core.model_files import ModelFiles
 from batchscore_core.models import iso, utc_now
+from batchscore_core.object_keys import parse_or_ignore
 from batchscore_core.observability import logger
 from batchscore_core.registry import ModelRegistry
 from batchscore_core.registry_models import ModelNotFound
@@ -44,9 +45,8 @@ def check_training_object(
     files: TrainingFiles,
 ) -> TrainingFile | None:
     """The file's record as this check left it; None for a key outside training/<name>/*.csv."""
-    parsed = parse_training_key(key)
+    parsed = parse_or_ignore(key, parse_training_key, "training/<name>/*.csv")
     if parsed is None:
-        logger.warning("object outside training/<name>/*.csv: ignored", extra={"key": key})
         return None
     name, file_id, _ = parsed
     now = iso(utc_now())

@@ -16,7 +16,8 @@ from typing import Any
 import boto3
 
 from batchscore_core.registry import ModelRegistry
-from infra.build.stage import LOCAL, StackNotFound, Target, target
+from infra.build.stage import Target
+from infra.build.stage_stack import stage_stack
 
 
 def backfill(stack: Target, resource: Any | None = None) -> list[str]:
@@ -30,13 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="dev or prod (samconfig.toml)")
     args = parser.parse_args(argv)
-    if args.stage == LOCAL:
-        print("backfill_models: the local runtime backfills when it starts", file=sys.stderr)
-        return 1
-    try:
-        stack = target(args.stage)
-    except StackNotFound as exc:
-        print(f"backfill_models: {exc}", file=sys.stderr)
+    stack = stage_stack(args.stage, "backfill_models", "the local runtime backfills when it starts")
+    if stack is None:
         return 1
     updated = backfill(stack)
     print(f"{stack.stack_name}: {len(updated)} model item(s) listed: {', '.join(updated) or '-'}")

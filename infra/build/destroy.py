@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from infra.build.stage import LOCAL, StackNotFound, Target, target
+from infra.build.stage import Target
+from infra.build.stage_stack import stage_stack
 
 BUCKET_OUTPUTS = ("DataBucketName", "SiteBucketName")
 _DELETE_BATCH = 1000  # DeleteObjects' limit
@@ -56,13 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stage", required=True, help="dev or prod (samconfig.toml)")
     parser.add_argument("--yes", action="store_true", help="do not ask for the stack's name")
     args = parser.parse_args(argv)
-    if args.stage == LOCAL:
-        print("make destroy: the local stack goes away when `make run` stops", file=sys.stderr)
-        return 1
-    try:
-        stack = target(args.stage)
-    except StackNotFound as exc:
-        print(f"make destroy: {exc}", file=sys.stderr)
+    stack = stage_stack(
+        args.stage, "make destroy", "the local stack goes away when `make run` stops"
+    )
+    if stack is None:
         return 1
     if not args.yes:
         answer = input(

@@ -97,6 +97,17 @@ def _from_dynamo(value: Any) -> Any:
     return value
 
 
+def query_all(table: Any, **query: Any) -> list[dict[str, Any]]:
+    """Every item of a DynamoDB `table.query(**query)`, page after page, as plain values."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**query)
+        items.extend(_from_dynamo(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 class ModelRegistry:
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
         self._resource: Any = resource or boto3.resource("dynamodb")
@@ -112,18 +123,10 @@ class ModelRegistry:
     def list_models(self) -> list[ModelRecord]:
         """Every model, by name: the sparse index holds MODEL items only (eventually consistent:
         a model published a moment ago may be missing for that moment on AWS)."""
-        items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {
-            "IndexName": MODELS_INDEX,
-            "KeyConditionExpression": Key(LISTING).eq(LISTED),
-        }
-        while True:
-            page = self._table.query(**query)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        models = [ModelRecord.model_validate(_from_dynamo(item)) for item in items]
+        items = query_all(
+            self._table, IndexName=MODELS_INDEX, KeyConditionExpression=Key(LISTING).eq(LISTED)
+        )
+        models = [ModelRecord.model_validate(item) for item in items]
         return sorted(models, key=lambda model: model.name)
 
     def backfill_listing(self) -> list[str]:
@@ -480,17 +483,11 @@ class ModelRegistry:
         return None if item is None else _from_dynamo(item)
 
     def _query(self, name: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {
-            "KeyConditionExpression": Key("name").eq(name) & Key("sk").begins_with(prefix),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._table.query(**query)
-            items.extend(_from_dynamo(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_all(
+            self._table,
+            KeyConditionExpression=Key("name").eq(name) & Key("sk").begins_with(prefix),
+            ConsistentRead=True,
+        )
 
     def _history_put(self, name: str, revision: int, move: AliasMove) -> dict[str, Any]:
         item = {**move.model_dump(mode="json"), "name": name, "sk": f"{HISTORY}{revision:09d}"}

@@ -192,7 +192,12 @@ class UploadFormBody(BaseModel):
     expires_at: str
 
     @classmethod
-    def of(cls, form: PresignedPost) -> UploadFormBody:
+    def presigned(
+        cls, presign: Callable[..., PresignedPost], key: str, max_bytes: int
+    ) -> UploadFormBody:
+        """`presign`'s POST form for `key`, valid as long as the settings' upload TTL."""
+        ttl_seconds = get_settings().upload_url_ttl_seconds
+        form = presign(key, max_bytes=max_bytes, ttl_seconds=ttl_seconds)
         return cls(url=form.url, fields=form.fields, expires_at=form.expires_at)
 
 
@@ -331,7 +336,6 @@ def start_publish(
 ) -> PublishStarted:
     if not valid_model_name(name):
         raise InvalidModelName(name)
-    settings = get_settings()
     upload_id = uuid.uuid4().hex
     now = iso(utc_now())
     key = model_upload_key(name, upload_id)
@@ -345,14 +349,8 @@ def start_publish(
         updated_at=now,
     )
     adapters.model_registry().create_upload(upload)
-    form = adapters.model_files().presigned_upload(
-        key, max_bytes=MAX_BUNDLE_BYTES, ttl_seconds=settings.upload_url_ttl_seconds
-    )
-    return PublishStarted(
-        upload_id=upload_id,
-        status=upload.status,
-        upload=UploadFormBody.of(form),
-    )
+    form = UploadFormBody.presigned(adapters.model_files().presigned_upload, key, MAX_BUNDLE_BYTES)
+    return PublishStarted(upload_id=upload_id, status=upload.status, upload=form)
 
 
 @secured(

@@ -119,7 +119,6 @@ def start_training_upload(
     name: NamePath, caller: Admin, request: StartTrainingUpload | None = None
 ) -> TrainingUploadStarted:
     adapters.model_registry().get_model(name)
-    settings = get_settings()
     file_id = uuid.uuid4().hex
     now = iso(utc_now())
     record = TrainingFile(
@@ -133,16 +132,10 @@ def start_training_upload(
         updated_at=now,
     )
     training_files().create(record)
-    form = adapters.data_store().presigned_post(
-        record.key,
-        max_bytes=MAX_TRAINING_UPLOAD_BYTES,
-        ttl_seconds=settings.upload_url_ttl_seconds,
+    form = UploadFormBody.presigned(
+        adapters.data_store().presigned_post, record.key, MAX_TRAINING_UPLOAD_BYTES
     )
-    return TrainingUploadStarted(
-        file_id=file_id,
-        status=record.status,
-        upload=UploadFormBody.of(form),
-    )
+    return TrainingUploadStarted(file_id=file_id, status=record.status, upload=form)
 
 
 @secured(

@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from batchscore_core.registry import _from_dynamo, _to_dynamo
+from batchscore_core.registry import _from_dynamo, _to_dynamo, query_all
 
 TRAINFILE = "TRAINFILE#"
 PREFIX = "training/"
@@ -83,17 +83,11 @@ class TrainingFiles:
 
     def all(self, model: str) -> list[TrainingFile]:
         """Oldest first (by creation)."""
-        items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {
-            "KeyConditionExpression": Key("name").eq(model) & Key("sk").begins_with(TRAINFILE),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._table.query(**query)
-            items.extend(_from_dynamo(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self._table,
+            KeyConditionExpression=Key("name").eq(model) & Key("sk").begins_with(TRAINFILE),
+            ConsistentRead=True,
+        )
         files = [TrainingFile.model_validate(item) for item in items]
         return sorted(files, key=lambda record: (record.created_at, record.file_id))
 

@@ -220,15 +220,12 @@ class TrainingRuns:
 
     def save_item(self, run: TrainingRun) -> dict[str, Any]:
         """`save` as a transaction item: the final write that lands with a promotion, or not."""
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _plain(self._item(run)),
-                "ConditionExpression": "#status = :running",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":running": RunStatus.RUNNING.value},
-            }
-        }
+        return self._put_if(
+            run,
+            "#status = :running",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":running": RunStatus.RUNNING.value},
+        )
 
     def release(self, model: str, run_id: str) -> None:
         """Drop the lock if this run still holds it (a lock taken over stays)."""
@@ -274,13 +271,13 @@ class TrainingRuns:
         return {**item, "name": run.model, "sk": RUN + run.run_id}
 
     def _put_new(self, run: TrainingRun) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": _plain(self._item(run)),
-                "ConditionExpression": "attribute_not_exists(sk)",
-            }
-        }
+        return self._put_if(run, "attribute_not_exists(sk)")
+
+    def _put_if(self, run: TrainingRun, condition: str, **expression: Any) -> dict[str, Any]:
+        """A transaction item that writes `run` when `condition` holds."""
+        item = _plain(self._item(run))
+        put = {"TableName": self.table_name, "Item": item, "ConditionExpression": condition}
+        return {"Put": {**put, **expression}}
 
     def _get(self, model: str, sort_key: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"name": model, "sk": sort_key}, ConsistentRead=True).get(
