@@ -12,34 +12,28 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from publish_upload import publish_upload
 
 from batchscore_core.adapters import model_events, model_files, model_registry
 from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
-from batchscore_core.sqs_batch import partial_batch_response
+from batchscore_core.s3_events import StoredObject, created_objects_response
 
 gc.enable()
 
-processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
-
-def record_handler(record: S3NotificationSqsRecord) -> None:
-    """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
-    for obj in created_objects(record.body):
-        publish_upload(
-            obj.key,
-            registry=model_registry(),
-            files=model_files(),
-            events=model_events(),
-            work_dir=Path(tempfile.gettempdir()),
-        )
+def publish_object(obj: StoredObject) -> None:
+    publish_upload(
+        obj.key,
+        registry=model_registry(),
+        files=model_files(),
+        events=model_events(),
+        work_dir=Path(tempfile.gettempdir()),
+    )
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch_response(event, context, processor, record_handler)
+    return created_objects_response(event, context, publish_object)

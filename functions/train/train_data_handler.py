@@ -10,35 +10,29 @@ gc.disable()
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from train_check import check_training_object, training_files
 
 from batchscore_core import adapters
 from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
-from batchscore_core.sqs_batch import partial_batch_response
+from batchscore_core.s3_events import StoredObject, created_objects_response
 
 gc.enable()
 
-processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
-
-def record_handler(record: S3NotificationSqsRecord) -> None:
-    """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
-    for obj in created_objects(record.body):
-        check_training_object(
-            obj.key,
-            size=obj.size,
-            registry=adapters.model_registry(),
-            model_files=adapters.model_files(),
-            data=adapters.data_store(),
-            files=training_files(),
-        )
+def check_object(obj: StoredObject) -> None:
+    check_training_object(
+        obj.key,
+        size=obj.size,
+        registry=adapters.model_registry(),
+        model_files=adapters.model_files(),
+        data=adapters.data_store(),
+        files=training_files(),
+    )
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch_response(event, context, processor, record_handler)
+    return created_objects_response(event, context, check_object)

@@ -10,29 +10,23 @@ gc.disable()
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ingest_jobs import ingest
 from upload_limits import choose_model
 
 from batchscore_core.adapters import data_store, transitions
 from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import S3NotificationSqsRecord, created_objects
-from batchscore_core.sqs_batch import partial_batch_response
+from batchscore_core.s3_events import StoredObject, created_objects_response
 
 gc.enable()
 
-processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
 
-
-def record_handler(record: S3NotificationSqsRecord) -> None:
-    """One S3 notification; an `s3:TestEvent` has no objects and succeeds as is."""
-    for obj in created_objects(record.body):
-        ingest(obj, life=transitions(), data=data_store(), choose_model=choose_model)
+def ingest_object(obj: StoredObject) -> None:
+    ingest(obj, life=transitions(), data=data_store(), choose_model=choose_model)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)  # the dashboard's cold starts
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch_response(event, context, processor, record_handler)
+    return created_objects_response(event, context, ingest_object)

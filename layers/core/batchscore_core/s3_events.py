@@ -6,12 +6,17 @@ the local emulator does not send, so these models keep only what ingest reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Json
 
 from batchscore_core.keys import decode_event_key
+from batchscore_core.sqs_batch import partial_batch_response
 
 
 class S3BucketRef(BaseModel):
@@ -86,3 +91,20 @@ def created_objects(body: S3NotificationBody) -> list[StoredObject]:
         for record in body.Records
         if record.eventName.startswith("ObjectCreated:")
     ]
+
+
+def created_objects_response(
+    event: dict[str, Any], context: LambdaContext, handle: Callable[[StoredObject], None]
+) -> dict[str, Any]:
+    """A batch of S3 notifications from SQS: `handle` each created object, record by record.
+
+    A record whose handling raised is retried whole (`handle` must be idempotent per object);
+    the others are not. An `s3:TestEvent` has no objects and succeeds as is.
+    """
+
+    def record_handler(record: S3NotificationSqsRecord) -> None:
+        for obj in created_objects(record.body):
+            handle(obj)
+
+    processor = BatchProcessor(event_type=EventType.SQS, model=S3NotificationSqsRecord)
+    return partial_batch_response(event, context, processor, record_handler)
