@@ -232,12 +232,13 @@ def queued_job_scored_by(
 
 
 Delivered = tuple[dict[str, Any], Job]
+DeliverOnce = Callable[[Callable[..., None]], Delivered]
 
 
 @pytest.fixture
 def delivered_once_scored_by(
     stack: Stack, store: JobStore, queued_job_scored_by: Arrange
-) -> Callable[[Callable[..., None]], Delivered]:
+) -> DeliverOnce:
     """The handler's answer and the job, after one delivery of a job scored by the stand-in."""
 
     def deliver(score: Callable[..., None]) -> Delivered:
@@ -249,7 +250,7 @@ def delivered_once_scored_by(
 
 
 def test_a_transient_error_hands_the_job_back_to_the_queue(
-    delivered_once_scored_by: Callable[[Callable[..., None]], Delivered],
+    delivered_once_scored_by: DeliverOnce,
 ) -> None:
     # Given a queued job whose scoring loses its connection to S3
     # When its message is delivered once
@@ -300,7 +301,7 @@ def test_a_job_that_meets_transient_errors_every_time_ends_failed(
 
 
 def test_a_bug_fails_the_job_at_once_with_a_generic_message(
-    stack: Stack, delivered_once_scored_by: Callable[[Callable[..., None]], Delivered]
+    stack: Stack, delivered_once_scored_by: DeliverOnce
 ) -> None:
     # Given a queued job whose scoring raises an error nobody expected
     # When its message is delivered
@@ -325,7 +326,7 @@ def test_a_bug_fails_the_job_at_once_with_a_generic_message(
     ids=["csv-error", "overflow", "undecodable"],
 )
 def test_input_that_cannot_be_read_rejects_the_job_at_once(
-    delivered_once_scored_by: Callable[[Callable[..., None]], Delivered], fault: Exception
+    delivered_once_scored_by: DeliverOnce, fault: Exception
 ) -> None:
     # Given a queued job whose file makes the reader raise what it raises on bad input
     def unreadable(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
