@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import tarfile
 import uuid
 from pathlib import Path
 from typing import Any
 
+from tests.bundle_relabel import relabel
 from tests.e2e.e2e_support import FINAL_STATES, ApiUser, poll, upload_presigned
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_CHAMPION = REPO_ROOT / "layers" / "model" / "bundle"
 PUBLISH_TIMEOUT_SECONDS = 120
-# Where a bundle names its own version (reference.json: the drift reference, when present).
-RELABELLED = (
-    ("schema.json", "version"),
-    ("metadata.json", "version"),
-    ("reference.json", "model_version"),
-)
 DIABETES_COLUMNS = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
 
 
@@ -43,11 +37,7 @@ def relabelled_bundle(target: Path, version: str, source: Path = SEED_CHAMPION) 
     target.mkdir(parents=True)
     for path in source.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
-    for name, field in RELABELLED:
-        if (target / name).is_file():
-            document = json.loads((target / name).read_text())
-            document[field] = version
-            (target / name).write_text(json.dumps(document, indent=2))
+    relabel(target, version)
     write_checksums(target)
     return target
 

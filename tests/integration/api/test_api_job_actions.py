@@ -95,22 +95,44 @@ def test_another_owners_job_is_left_alone(api: Api, jobs: JobStore) -> None:
     assert jobs.get(theirs).status is JobStatus.AWAITING_UPLOAD
 
 
+# (method, action, a state the action is refused in, the error code): no result link before the
+# job succeeds; no retry unless it failed or was rejected
+REFUSED_ACTIONS = [
+    *(
+        ("GET", "result", status, "result_not_ready")
+        for status in (
+            JobStatus.AWAITING_UPLOAD,
+            JobStatus.QUEUED,
+            JobStatus.PROCESSING,
+            JobStatus.FAILED,
+        )
+    ),
+    *(
+        ("POST", "retry", status, "invalid_transition")
+        for status in (JobStatus.SUCCEEDED, JobStatus.PROCESSING)
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    "status", [JobStatus.AWAITING_UPLOAD, JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.FAILED]
+    ("method", "action", "status", "code"),
+    REFUSED_ACTIONS,
+    ids=[f"{action}-{status.value}" for _, action, status, _ in REFUSED_ACTIONS],
 )
-def test_no_result_link_before_the_job_succeeds(
-    api: Api, jobs: JobStore, status: JobStatus
+def test_an_action_the_jobs_state_does_not_allow_is_refused(
+    api: Api, jobs: JobStore, stack: Stack, method: str, action: str, status: JobStatus, code: str
 ) -> None:
-    # Given a job that has not succeeded
+    # Given a job in a state the action is not for
     job_id = api.create()["job_id"]
     put_state(jobs, job_id, status)
 
-    # When its result is asked for
-    answer = api("GET", f"/jobs/{job_id}/result")
+    # When the owner asks for it
+    answer = api(method, f"/jobs/{job_id}/{action}")
 
-    # Then the result is not ready
+    # Then it is refused with the reason, and nothing is queued
     assert answer.status == 409
-    assert answer.body["error"]["code"] == "result_not_ready"
+    assert answer.body["error"]["code"] == code
+    assert stack.message_bodies(stack.jobs_queue) == []
 
 
 def test_the_result_link_downloads_the_workbook_under_its_name(
@@ -151,23 +173,6 @@ def test_retry_queues_a_failed_or_rejected_job_again(
     assert answer.body["error"] is None
     assert answer.body["rows_done"] == 0
     assert stack.message_bodies(stack.jobs_queue) == [{"job_id": job_id}]
-
-
-@pytest.mark.parametrize("status", [JobStatus.SUCCEEDED, JobStatus.PROCESSING])
-def test_retry_is_refused_unless_failed_or_rejected(
-    api: Api, jobs: JobStore, stack: Stack, status: JobStatus
-) -> None:
-    # Given a job that did not fail
-    job_id = api.create()["job_id"]
-    put_state(jobs, job_id, status)
-
-    # When the owner retries it
-    answer = api("POST", f"/jobs/{job_id}/retry")
-
-    # Then the transition is refused and nothing is queued
-    assert answer.status == 409
-    assert answer.body["error"]["code"] == "invalid_transition"
-    assert stack.message_bodies(stack.jobs_queue) == []
 
 
 def test_archive_without_a_body_archives(api: Api) -> None:

@@ -38,9 +38,19 @@ def sent_events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return sent
 
 
-def score(stack: Stack, waiting_job: Callable[..., Job], job_id: str, body: bytes) -> None:
-    upload_and_ingest(stack, waiting_job, body, job_id)
-    process(stack)
+Score = Callable[[str, bytes], Job]
+
+
+@pytest.fixture
+def score(stack: Stack, store: JobStore, waiting_job: Callable[..., Job]) -> Score:
+    """Uploads `body` as job `job_id`'s file and processes the queues: answers the job."""
+
+    def upload_and_process(job_id: str, body: bytes) -> Job:
+        upload_and_ingest(stack, waiting_job, body, job_id)
+        process(stack)
+        return store.get(job_id)
+
+    return upload_and_process
 
 
 def emf_values(stdout: str, name: str) -> list[tuple[float, dict[str, Any]]]:
@@ -60,17 +70,15 @@ def emf_values(stdout: str, name: str) -> list[tuple[float, dict[str, Any]]]:
 
 def test_a_shifted_file_gives_a_drifted_job_its_sheet_event_metric_and_trend(
     stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
+    score: Score,
     sent_events: list[dict[str, Any]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a file with one feature shifted by half a standard deviation
     job_id = "d" * 32
     # When it is scored
-    score(stack, waiting_job, job_id, shifted_csv())
+    job = score(job_id, shifted_csv())
     # Then the job says drift, naming the feature first, as clients see it
-    job = store.get(job_id)
     assert job.status is JobStatus.SUCCEEDED
     drift = job.public()["drift"]
     assert drift["status"] == "drift"
@@ -98,18 +106,13 @@ def test_a_shifted_file_gives_a_drifted_job_its_sheet_event_metric_and_trend(
 
 
 def test_an_unshifted_file_is_ok_with_no_drift_event(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    sent_events: list[dict[str, Any]],
-    capsys: pytest.CaptureFixture[str],
+    score: Score, sent_events: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a file drawn from the training data's source
-    job_id = "e" * 32
     # When it is scored
-    score(stack, waiting_job, job_id, unshifted_csv())
+    job = score("e" * 32, unshifted_csv())
     # Then
-    assert store.get(job_id).public()["drift"]["status"] == "ok"
+    assert job.public()["drift"]["status"] == "ok"
     assert DRIFT_DETECTED not in [e["DetailType"] for e in sent_events]
     assert emf_values(capsys.readouterr().out, "JobsDrifted") == [
         (0.0, {"model": MODEL, "service": "batchscore"})
@@ -117,12 +120,10 @@ def test_an_unshifted_file_is_ok_with_no_drift_event(
     assert [record.status for record in recent_drift(MODEL, 5)] == ["ok"]
 
 
-def test_the_model_drift_route_lists_recent_jobs_newest_first_per_feature(
-    stack: Stack, waiting_job: Callable[..., Job]
-) -> None:
+def test_the_model_drift_route_lists_recent_jobs_newest_first_per_feature(score: Score) -> None:
     # Given an unshifted job, then a shifted one
-    score(stack, waiting_job, "a" * 32, unshifted_csv())
-    score(stack, waiting_job, "b" * 32, shifted_csv())
+    score("a" * 32, unshifted_csv())
+    score("b" * 32, shifted_csv())
     # When the trend is read
     answer = call("GET", f"/models/{MODEL}/drift")
     # Then: newest first, no job ids or owners, the shifted feature first with both points

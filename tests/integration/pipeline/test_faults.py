@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import process_handler
 import pytest
@@ -45,6 +46,30 @@ def queued_with_webhook(stack: Stack, store: JobStore, waiting_job: Callable[...
     store.update(JOB_ID, {"webhook": Webhook(url="https://partner.example/hooks")})
     stack.put_object(upload_key(OWNER, JOB_ID), valid_csv(4))
     ingest(stack)
+
+
+FailOnce = Callable[[object, str, BaseException], None]
+
+
+@pytest.fixture
+def queued_job_failing_once(
+    stack: Stack, waiting_job: Callable[..., Job], monkeypatch: pytest.MonkeyPatch
+) -> FailOnce:
+    """A queued 4-row job, and `owner.name` that raises `error` once, then does what it did."""
+
+    def arrange(owner: object, name: str, error: BaseException) -> None:
+        upload_and_ingest(stack, waiting_job, valid_csv(4))
+        real = getattr(owner, name)
+        failures = [error]
+
+        def failing_once(*args: Any, **kwargs: Any) -> Any:
+            if failures:
+                raise failures.pop()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, failing_once)
+
+    return arrange
 
 
 def test_a_duplicated_upload_notification_makes_one_job_and_one_result(
@@ -94,22 +119,10 @@ def test_a_job_message_delivered_twice_gives_one_result_one_webhook_one_event(
 
 
 def test_a_failure_while_storing_the_result_shows_no_half_result_and_the_job_still_ends(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_failing_once: FailOnce
 ) -> None:
-    # Given a queued job, and S3 failing the first upload of a result
-    upload_and_ingest(stack, waiting_job, valid_csv(4))
-    real_upload = DataStore.upload_file
-    failures = [TimeoutError("S3 did not answer")]  # transient: handed back
-
-    def flaky_upload(self: DataStore, *args, **kwargs):
-        if failures:
-            raise failures.pop()
-        return real_upload(self, *args, **kwargs)
-
-    monkeypatch.setattr(DataStore, "upload_file", flaky_upload)
+    # Given a queued job, and S3 failing the first upload of a result (transient: handed back)
+    queued_job_failing_once(DataStore, "upload_file", TimeoutError("S3 did not answer"))
 
     # When the first attempt fails storing its result
     response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
@@ -152,21 +165,12 @@ class WorkerKilled(BaseException):
 
 
 def test_an_attempt_killed_mid_job_is_taken_over_after_its_lease_and_succeeds_once(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
+    stack: Stack, store: JobStore, queued_job_failing_once: FailOnce
 ) -> None:
     # Given a queued job whose first attempt dies while scoring (1 s left in its invocation)
     import process_run
 
-    upload_and_ingest(stack, waiting_job, valid_csv(4))
-    real_score = process_run.score_csv
-
-    def die(*args, **kwargs):
-        raise WorkerKilled()
-
-    monkeypatch.setattr(process_run, "score_csv", die)
+    queued_job_failing_once(process_run, "score_csv", WorkerKilled())
     (message,) = stack.receive(stack.jobs_queue)
     event = sqs_event([message], stack.jobs_queue.arn, stack.region)
     with pytest.raises(WorkerKilled):
@@ -175,7 +179,6 @@ def test_an_attempt_killed_mid_job_is_taken_over_after_its_lease_and_succeeds_on
     assert (killed.status, killed.attempts) == (JobStatus.PROCESSING, 1)
 
     # When its lease has run out and SQS delivers the message again (it was never deleted)
-    monkeypatch.setattr(process_run, "score_csv", real_score)
     deadline = time.monotonic() + 10
     while int(time.time()) <= (killed.lease_expires_at or 0):
         assert time.monotonic() < deadline, "the lease never ran out"

@@ -43,17 +43,20 @@ def all_jobs(store: JobStore, stack: Stack) -> list[Job]:
     return sorted((store.get(str(item["job_id"])) for item in items), key=lambda j: j.created_at)
 
 
-def test_a_queued_job_succeeds_with_its_counts(
-    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
-) -> None:
-    # Given a queued job with a 7-row CSV
+@pytest.fixture
+def processed_web_job(stack: Stack, store: JobStore, waiting_job: Callable[..., Job]) -> Job:
+    """A queued web job for scores.csv with 7 rows, once the jobs queue is processed."""
     upload_and_ingest(stack, waiting_job, valid_csv(7))
-
-    # When the jobs queue is processed
     process(stack)
+    return store.get(JOB_ID)
+
+
+def test_a_queued_job_succeeds_with_its_counts(processed_web_job: Job) -> None:
+    # Given a queued job with a 7-row CSV
+    # When the jobs queue is processed
+    job = processed_web_job
 
     # Then the job SUCCEEDED with its rows counted, the model version, and no lease left
-    job = store.get(JOB_ID)
     assert (job.status, job.rows_total, job.rows_done, job.rows_rejected) == (
         JobStatus.SUCCEEDED,
         7,
@@ -89,16 +92,13 @@ def test_the_engines_warnings_are_stored_on_the_succeeded_job(
 
 
 def test_a_web_result_is_stored_under_results_with_predictions(
-    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
+    stack: Stack, processed_web_job: Job
 ) -> None:
     # Given a queued job for scores.csv with 7 rows
-    upload_and_ingest(stack, waiting_job, valid_csv(7))
-
     # When it is processed
-    process(stack)
+    job = processed_web_job
 
     # Then results/<owner>/<job>/scores.xlsx holds the input columns then the predictions
-    job = store.get(JOB_ID)
     assert job.result_key == f"results/{OWNER}/{JOB_ID}/scores.xlsx"
     rows = workbook_rows(stack, job.result_key, job.result_version_id)
     header = list(rows[0])
@@ -143,29 +143,29 @@ def test_dropping_the_same_name_twice_keeps_two_result_versions(
     assert len(workbook_rows(stack, "outbox/acme/scores.xlsx", second.result_version_id)) == 4
 
 
-def test_a_second_delivery_of_a_finished_job_does_nothing(
-    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
-) -> None:
-    # Given a job that already SUCCEEDED
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
+def succeed_then_send_again(stack: Stack, store: JobStore) -> None:
+    """The job SUCCEEDED, and its message is on the queue again."""
     process(stack)
-    before = store.get(JOB_ID)
-
-    # When its message is delivered again
     stack.sqs.send_message(QueueUrl=stack.jobs_queue.url, MessageBody=f'{{"job_id": "{JOB_ID}"}}')
-    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
-
-    # Then the delivery succeeds and the job is untouched
-    assert response["batchItemFailures"] == []
-    assert store.get(JOB_ID) == before
 
 
-def test_a_second_delivery_of_a_running_job_does_nothing(
-    stack: Stack, store: JobStore, waiting_job: Callable[..., Job]
-) -> None:
-    # Given a job that another attempt is processing (its lease runs)
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
+def claim_by_another_attempt(stack: Stack, store: JobStore) -> None:
+    """Another attempt processes the job (its lease runs); its message is on the queue."""
     store.claim(JOB_ID, lease_seconds=600, attempt_changes={})
+
+
+@pytest.mark.parametrize(
+    "arrange", [succeed_then_send_again, claim_by_another_attempt], ids=["finished", "running"]
+)
+def test_a_second_delivery_of_a_finished_or_running_job_does_nothing(
+    stack: Stack,
+    store: JobStore,
+    waiting_job: Callable[..., Job],
+    arrange: Callable[[Stack, JobStore], None],
+) -> None:
+    # Given a job that already SUCCEEDED, or that another attempt is processing
+    upload_and_ingest(stack, waiting_job, valid_csv(3))
+    arrange(stack, store)
     before = store.get(JOB_ID)
 
     # When its message is delivered
@@ -231,17 +231,32 @@ def queued_job_scored_by(
     return arrange
 
 
-def test_a_transient_error_hands_the_job_back_to_the_queue(
+Delivered = tuple[dict[str, Any], Job]
+DeliverOnce = Callable[[Callable[..., None]], Delivered]
+
+
+@pytest.fixture
+def delivered_once_scored_by(
     stack: Stack, store: JobStore, queued_job_scored_by: Arrange
+) -> DeliverOnce:
+    """The handler's answer and the job, after one delivery of a job scored by the stand-in."""
+
+    def deliver(score: Callable[..., None]) -> Delivered:
+        queued_job_scored_by(score)
+        response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+        return response, store.get(JOB_ID)
+
+    return deliver
+
+
+def test_a_transient_error_hands_the_job_back_to_the_queue(
+    delivered_once_scored_by: DeliverOnce,
 ) -> None:
     # Given a queued job whose scoring loses its connection to S3
-    queued_job_scored_by(disconnected_score_csv)
-
     # When its message is delivered once
-    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+    response, job = delivered_once_scored_by(disconnected_score_csv)
 
     # Then the record fails (SQS retries it) and the job is QUEUED with the attempt's error
-    job = store.get(JOB_ID)
     assert len(response["batchItemFailures"]) == 1
     assert job.status is JobStatus.QUEUED
     assert job.error is not None
@@ -286,16 +301,13 @@ def test_a_job_that_meets_transient_errors_every_time_ends_failed(
 
 
 def test_a_bug_fails_the_job_at_once_with_a_generic_message(
-    stack: Stack, store: JobStore, queued_job_scored_by: Arrange
+    stack: Stack, delivered_once_scored_by: DeliverOnce
 ) -> None:
     # Given a queued job whose scoring raises an error nobody expected
-    queued_job_scored_by(broken_score_csv)
-
     # When its message is delivered
-    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+    response, job = delivered_once_scored_by(broken_score_csv)
 
     # Then the job is FAILED after one attempt, the message is consumed, the text stays inside
-    job = store.get(JOB_ID)
     assert response["batchItemFailures"] == []
     assert (job.status, job.attempts) == (JobStatus.FAILED, 1)
     assert job.error is not None
@@ -314,19 +326,16 @@ def test_a_bug_fails_the_job_at_once_with_a_generic_message(
     ids=["csv-error", "overflow", "undecodable"],
 )
 def test_input_that_cannot_be_read_rejects_the_job_at_once(
-    stack: Stack, store: JobStore, queued_job_scored_by: Arrange, fault: Exception
+    delivered_once_scored_by: DeliverOnce, fault: Exception
 ) -> None:
     # Given a queued job whose file makes the reader raise what it raises on bad input
     def unreadable(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
         raise fault
 
-    queued_job_scored_by(unreadable)
-
     # When its message is delivered
-    response, _ = stack.deliver(stack.jobs_queue, process_handler.lambda_handler)
+    response, job = delivered_once_scored_by(unreadable)
 
     # Then the job is REJECTED at once, with a generic reason
-    job = store.get(JOB_ID)
     assert response["batchItemFailures"] == []
     assert job.status is JobStatus.REJECTED
     assert job.error is not None
@@ -357,14 +366,7 @@ def test_progress_is_recorded_while_the_job_runs(
     monkeypatch.setattr(JobStore, "record_progress", spy)
 
     # When the job is processed
-    process_job(
-        JOB_ID,
-        lease_seconds=60,
-        life=Transitions(store, announcer(), data=data_store()),
-        data=data_store(),
-        bundle=load_bundle(),
-        settings=run_settings(tmp_path, interval=0, chunk_rows=1000),
-    )
+    run_attempt(store, tmp_path, interval=0, chunk_rows=1000)
 
     # Then rows done grew over several writes, each with an estimated total
     done = [rows_done for rows_done, _ in written]
@@ -375,26 +377,14 @@ def test_progress_is_recorded_while_the_job_runs(
 
 
 def test_temp_files_are_removed_after_a_failed_attempt(
-    stack: Stack,
-    store: JobStore,
-    waiting_job: Callable[..., Job],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    store: JobStore, queued_job_scored_by: Arrange, tmp_path: Path
 ) -> None:
     # Given a queued job whose scoring breaks after writing part of its output
-    upload_and_ingest(stack, waiting_job, valid_csv(3))
-    monkeypatch.setattr(process_run, "score_csv", disconnected_score_csv)
+    queued_job_scored_by(disconnected_score_csv)
 
     # When the attempt runs
     with pytest.raises(HandedBack):
-        process_job(
-            JOB_ID,
-            lease_seconds=60,
-            life=Transitions(store, announcer(), data=data_store()),
-            data=data_store(),
-            bundle=load_bundle(),
-            settings=run_settings(tmp_path),
-        )
+        run_attempt(store, tmp_path)
 
     # Then nothing is left in the work directory
     assert list(tmp_path.iterdir()) == []
@@ -418,35 +408,44 @@ def test_a_job_deleted_while_running_stops_quietly(
     store.claim = claim_then_delete  # type: ignore[method-assign]
 
     # When it is processed
-    outcome = process_job(
-        JOB_ID,
-        lease_seconds=60,
-        life=Transitions(store, announcer(), data=data_store()),
-        data=data_store(),
-        bundle=load_bundle(),
-        settings=run_settings(tmp_path, interval=0, chunk_rows=2),
-    )
+    outcome = run_attempt(store, tmp_path, interval=0, chunk_rows=2)
 
     # Then the attempt ends without error and without bringing the job back
     assert outcome is None
     assert stack.dynamodb.Table(stack.table_name).scan()["Items"] == []
 
 
-def broken_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
-    Path(sink).write_bytes(b"partial")
-    raise RuntimeError("disk full")
+def score_csv_failing_with(error: Exception) -> Callable[..., None]:
+    """A stand-in for the engine that writes part of its output, then raises `error`."""
+
+    def score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
+        Path(sink).write_bytes(b"partial")
+        raise error
+
+    return score_csv
 
 
-def disconnected_score_csv(source: Any, bundle: Any, sink: Path, **options: Any) -> None:
-    Path(sink).write_bytes(b"partial")
-    raise EndpointConnectionError(endpoint_url="https://s3.us-east-1.amazonaws.com")
+broken_score_csv = score_csv_failing_with(RuntimeError("disk full"))
+disconnected_score_csv = score_csv_failing_with(
+    EndpointConnectionError(endpoint_url="https://s3.us-east-1.amazonaws.com")
+)
 
 
-def run_settings(work_dir: Path, *, interval: float = 2.0, chunk_rows: int = 20_000) -> RunSettings:
-    return RunSettings(
-        progress_interval_seconds=interval,
-        engine_options=EngineOptions(chunk_rows=chunk_rows),
-        work_dir=work_dir,
+def run_attempt(
+    store: JobStore, work_dir: Path, *, interval: float = 2.0, chunk_rows: int = 20_000
+) -> Job | None:
+    """One attempt at the job, in-process, with its work directory and progress settings."""
+    return process_job(
+        JOB_ID,
+        lease_seconds=60,
+        life=Transitions(store, announcer(), data=data_store()),
+        data=data_store(),
+        bundle=load_bundle(),
+        settings=RunSettings(
+            progress_interval_seconds=interval,
+            engine_options=EngineOptions(chunk_rows=chunk_rows),
+            work_dir=work_dir,
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fractions
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from batchscore_core import adapters
 from batchscore_core.registry import model_prefix
 from batchscore_model.bundle import load_bundle
 from infra.local.seed_models import Registry
+from tests.bundle_relabel import relabel
 from tests.integration.moto_stack import Queue, Stack
 from tests.integration.registry.registry_calls import (
     FOREST,
@@ -47,15 +49,7 @@ def uploads_queue(stack: Stack) -> Queue:
 def relabelled(tmp_path: Path, version: str = NEW_VERSION) -> Path:
     """The seed champion under a new version name: a valid bundle nobody published yet."""
     directory = copy_bundle(LOGREG_DIR, tmp_path / "bundle")
-    for name, field in (
-        ("schema.json", "version"),
-        ("metadata.json", "version"),
-        ("reference.json", "model_version"),
-    ):
-        if (directory / name).is_file():
-            document = json.loads((directory / name).read_text())
-            document[field] = version
-            (directory / name).write_text(json.dumps(document, indent=2))
+    relabel(directory, version)
     rewrite_checksums(directory)
     return directory
 
@@ -152,58 +146,55 @@ def refused(upload: dict[str, Any]) -> tuple[str, str]:
     return upload["error"]["code"], upload["error"]["message"]
 
 
-def test_a_file_changed_after_its_checksums_is_refused(
-    stack: Stack, uploads_queue: Queue, tmp_path: Path
-) -> None:
-    # Given a bundle whose metadata was edited after the checksums were written
-    directory = relabelled(tmp_path)
+def edit_after_the_checksums(directory: Path) -> None:
+    """metadata.json edited after the checksums were written."""
     metadata = json.loads((directory / "metadata.json").read_text())
     metadata["holdout_metrics"]["roc_auc"] = 0.999
     (directory / "metadata.json").write_text(json.dumps(metadata))
 
-    # When it is published
-    code, message = refused(publish(stack, uploads_queue, directory))
 
-    # Then it is refused, naming the file, and nothing of it is stored
-    assert code == "checksum_mismatch"
-    assert "metadata.json" in message
-    assert stored_keys(stack, NEW_VERSION) == []
-
-
-def test_a_skops_file_with_untrusted_types_is_refused(
-    stack: Stack, uploads_queue: Queue, tmp_path: Path
-) -> None:
-    # Given an estimator carrying a type outside the trusted list
-    directory = relabelled(tmp_path)
+def carry_an_untrusted_type(directory: Path) -> None:
+    """An estimator carrying a type outside the trusted list (checksums written again)."""
     estimator = load_bundle(LOGREG_DIR).estimator
     estimator.note_ = fractions.Fraction(1, 3)
     sio.dump(estimator, directory / "model.skops")
     rewrite_checksums(directory)
 
-    # When it is published
-    upload = publish(stack, uploads_queue, directory)
 
-    # Then it is refused, naming the type
-    code, message = refused(upload)
-    assert code == "untrusted_types"
-    assert "fractions.Fraction" in message
-    assert stored_keys(stack, NEW_VERSION) == []
-
-
-def test_a_bundle_without_a_schema_is_refused(
-    stack: Stack, uploads_queue: Queue, tmp_path: Path
-) -> None:
-    # Given a bundle with no schema.json
-    directory = relabelled(tmp_path)
+def leave_out_the_schema(directory: Path) -> None:
+    """No schema.json (checksums written again)."""
     (directory / "schema.json").unlink()
     rewrite_checksums(directory)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected_code", "named"),
+    [
+        (edit_after_the_checksums, "checksum_mismatch", "metadata.json"),
+        (carry_an_untrusted_type, "untrusted_types", "fractions.Fraction"),
+        (leave_out_the_schema, "bundle_incomplete", "schema.json"),
+    ],
+    ids=["changed-after-checksums", "untrusted-types", "no-schema"],
+)
+def test_a_bundle_that_fails_a_check_is_refused_naming_what_failed(
+    stack: Stack,
+    uploads_queue: Queue,
+    tmp_path: Path,
+    spoil: Callable[[Path], None],
+    expected_code: str,
+    named: str,
+) -> None:
+    # Given a bundle of a new version, spoilt in one way
+    directory = relabelled(tmp_path)
+    spoil(directory)
 
     # When it is published
     code, message = refused(publish(stack, uploads_queue, directory))
 
-    # Then it is refused as incomplete
-    assert code == "bundle_incomplete"
-    assert "schema.json" in message
+    # Then it is refused with the check's code, naming what failed, and nothing of it is stored
+    assert code == expected_code
+    assert named in message
+    assert stored_keys(stack, NEW_VERSION) == []
 
 
 def test_a_schema_that_is_not_the_estimators_columns_is_refused(

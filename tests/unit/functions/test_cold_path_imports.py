@@ -7,14 +7,10 @@ API skips Powertools' parser models (S3 and SQS events are the ingest functions'
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.unit.functions.fresh_interpreter import ROOT, modules_after
+
 BUNDLE = ROOT / "layers" / "model" / "bundle"
 # Imported before the cut by skops.io's import (all_estimators, _BinMapper) or by explain.py.
 OFF_THE_COLD_PATH = {
@@ -32,25 +28,14 @@ OFF_THE_COLD_PATH = {
 
 def cold_modules(handler: str, *, load_model: bool = True) -> set[str]:
     """The modules a fresh interpreter holds after the handler's cold path."""
-    paths = [f"functions/{handler}", "layers/core", "layers/model"]
-    code = f"import sys, {handler}_handler\n"
+    code = f"import {handler}_handler\n"
     if load_model:
         code += (
             "from pathlib import Path\n"
             "from batchscore_model.bundle import load_bundle\n"
             f"load_bundle(Path({str(BUNDLE)!r}))\n"
         )
-    code += "print('\\n'.join(sys.modules))\n"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(str(ROOT / path) for path in paths),
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    done = subprocess.run(
-        [sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return set(done.stdout.split())
+    return modules_after(code, [f"functions/{handler}", "layers/core", "layers/model"])
 
 
 @pytest.mark.parametrize("handler", ["predict", "process"])

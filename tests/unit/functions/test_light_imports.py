@@ -4,14 +4,10 @@ layer only."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.unit.functions.fresh_interpreter import ROOT, modules_after
+
 HEAVY = {"pandas", "numpy", "sklearn", "scipy", "openpyxl", "xlsxwriter"}
 
 # module -> what Lambda puts on its sys.path (the function's code and its layers)
@@ -26,19 +22,7 @@ LIGHT_HANDLERS = {
 
 def imported_packages(module: str, paths: list[str]) -> set[str]:
     """The top-level packages a fresh interpreter holds after importing `module`."""
-    code = (
-        f"import sys, {module}; print('\\n'.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(str(ROOT / path) for path in paths),
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    result = subprocess.run(
-        [sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return set(result.stdout.split())
+    return {name.split(".")[0] for name in modules_after(f"import {module}", paths)}
 
 
 def present(module: str, paths: list[str]) -> bool:

@@ -3,7 +3,6 @@ policies for the calls that the issue found refused or too widely allowed on AWS
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +17,22 @@ from infra.build.least_privilege import (
     required_permissions,
 )
 from infra.build.template_source import load_template
+from tests.unit.infra.made_up_attributes import MadeUpAttributes
 from tests.unit.infra.template_copies import TEMPLATE, broken_copy
 
 ACCOUNT = Account("us-east-1", "123456789012")
 BUCKET = "stack-data"
 
 
-class Attributes(Mapping[str, str]):
+class Attributes(MadeUpAttributes):
     """Any !GetAtt of a resource answers `<logical id>-<attribute>`; an `Arn`, a queue's ARN
     (the only ARNs the functions' policies take from !GetAtt)."""
-
-    def __init__(self, logical_id: str) -> None:
-        self.logical_id = logical_id
 
     def __getitem__(self, attribute: str) -> str:
         name = self.logical_id.lower()
         if attribute == "Arn":
             return f"arn:aws:sqs:{ACCOUNT.region}:{ACCOUNT.account_id}:{name}-queuename"
         return f"{name}-{attribute.lower()}"
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
 
 def physical_ids(template: Path) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shlex
 import tomllib
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pytest
 from infra.local.cfn_yaml import load_template
 from infra.local.globals_merge import apply_globals
 from infra.local.intrinsics import Resolver
+from tests.unit.infra.made_up_attributes import MadeUpAttributes
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = apply_globals(load_template(ROOT / "template.yaml"))
@@ -26,18 +26,11 @@ FUNCTIONS = sorted(n for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverl
 GIB = 2**30
 
 
-class Attributes(Mapping[str, str]):
-    def __init__(self, logical_id: str) -> None:
-        self.logical_id = logical_id
+class Attributes(MadeUpAttributes):
+    """Any !GetAtt of a resource answers `<logical id>.<attribute>`."""
 
     def __getitem__(self, attribute: str) -> str:
         return f"{self.logical_id.lower()}.{attribute.lower()}"
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
 
 def stage_parameters(stage: str) -> dict[str, str]:

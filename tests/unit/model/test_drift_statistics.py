@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from batchscore_model.drift import DriftMonitor
+from batchscore_model.drift_reference import Reference
 from tests.unit.model.drift_support import (
     NUMERIC,
     monitor_job,
@@ -17,6 +19,12 @@ from tests.unit.model.drift_support import (
     synthetic_job,
     synthetic_reference,
 )
+
+
+def reference_and_job(seed: int, rows: int) -> tuple[Reference, pd.DataFrame]:
+    """A fresh reference and an unshifted job of `rows` rows, both drawn with `seed`."""
+    rng = np.random.default_rng(seed)
+    return synthetic_reference(rng), population(rng, rows)
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +77,7 @@ def test_half_a_deviation_shift_in_one_column_over_1000_rows_is_drift_naming_it(
     detected = 0
     for seed in range(20):
         # Given: an unshifted reference and a job whose one column moved by half its deviation
-        rng = np.random.default_rng(seed)
-        reference = synthetic_reference(rng)
-        job = population(rng, 1000)
+        reference, job = reference_and_job(seed, 1000)
         job[column] += 0.5 * job[column].std()
         labels, probabilities = predict(job)
         # When
@@ -98,9 +104,7 @@ def test_half_a_deviation_shift_in_each_shipped_feature_is_found(shipped) -> Non
 
 def test_unseen_categories_are_counted_named_and_flagged_when_common() -> None:
     # Given: a job where a fifth of the colours were never seen in training
-    rng = np.random.default_rng(1)
-    reference = synthetic_reference(rng)
-    job = population(rng, 2000)
+    reference, job = reference_and_job(1, 2000)
     job.loc[:399, "colour"] = "violet"
     job.loc[400, "colour"] = "teal"
     labels, probabilities = predict(job)
@@ -116,9 +120,7 @@ def test_unseen_categories_are_counted_named_and_flagged_when_common() -> None:
 
 def test_a_rare_unseen_category_is_reported_without_a_false_alarm() -> None:
     # Given
-    rng = np.random.default_rng(2)
-    reference = synthetic_reference(rng)
-    job = population(rng, 5000)
+    reference, job = reference_and_job(2, 5000)
     job.loc[7, "colour"] = "teal"
     labels, probabilities = predict(job)
     # When
@@ -131,9 +133,7 @@ def test_a_rare_unseen_category_is_reported_without_a_false_alarm() -> None:
 
 def test_an_all_missing_column_is_drift_with_its_missing_rate() -> None:
     # Given
-    rng = np.random.default_rng(3)
-    reference = synthetic_reference(rng)
-    job = population(rng, 1000)
+    reference, job = reference_and_job(3, 1000)
     job["normal"] = np.nan
     labels, probabilities = predict(job.fillna({"normal": 10.0}))
     # When
@@ -150,9 +150,7 @@ def test_an_all_missing_column_is_drift_with_its_missing_rate() -> None:
 
 def test_a_column_absent_from_the_chunk_counts_as_missing() -> None:
     # Given: an optional column the file did not have
-    rng = np.random.default_rng(4)
-    reference = synthetic_reference(rng)
-    job = population(rng, 1000)
+    reference, job = reference_and_job(4, 1000)
     labels, probabilities = predict(job)
     # When
     result = monitor_job(reference, job.drop(columns=["counts", "colour"]), labels, probabilities)
@@ -163,9 +161,7 @@ def test_a_column_absent_from_the_chunk_counts_as_missing() -> None:
 
 def test_values_beyond_the_training_range_are_reported() -> None:
     # Given: 3% of the job's values far above anything seen in training
-    rng = np.random.default_rng(5)
-    reference = synthetic_reference(rng)
-    job = population(rng, 1000)
+    reference, job = reference_and_job(5, 1000)
     job.loc[:29, "skewed"] = 1e6
     labels, probabilities = predict(job)
     # When
@@ -179,9 +175,7 @@ def test_values_beyond_the_training_range_are_reported() -> None:
 
 def test_a_shifted_prediction_distribution_is_drift() -> None:
     # Given: inputs that look fine, and predictions that do not
-    rng = np.random.default_rng(6)
-    reference = synthetic_reference(rng)
-    job = population(rng, 1000)
+    reference, job = reference_and_job(6, 1000)
     labels, probabilities = predict(job.assign(normal=job["normal"] + 4.0))
     # When
     result = monitor_job(reference, job, labels, probabilities)
@@ -194,9 +188,7 @@ def test_a_shifted_prediction_distribution_is_drift() -> None:
 
 def test_the_chunk_size_does_not_change_the_result() -> None:
     # Given
-    rng = np.random.default_rng(7)
-    reference = synthetic_reference(rng)
-    job = population(rng, 5000)
+    reference, job = reference_and_job(7, 5000)
     labels, probabilities = predict(job)
     # When
     whole = monitor_job(reference, job, labels, probabilities, size=5000)
@@ -208,9 +200,8 @@ def test_the_chunk_size_does_not_change_the_result() -> None:
 
 def test_the_monitor_state_does_not_grow_with_the_rows() -> None:
     # Given
-    rng = np.random.default_rng(8)
-    monitor = DriftMonitor(synthetic_reference(rng))
-    job = population(rng, 2000)
+    reference, job = reference_and_job(8, 2000)
+    monitor = DriftMonitor(reference)
     labels, probabilities = predict(job)
     monitor.update(job.iloc[:1000], labels[:1000], probabilities[:1000])
     sizes = monitor._numeric.counts.shape, len(monitor._categorical[0].counts)
@@ -259,9 +250,7 @@ def test_a_job_with_no_rows_is_unavailable() -> None:
 
 def test_without_the_probabilities_the_prediction_is_unavailable_not_drifted() -> None:
     # Given: a binary classifier's reference, and chunks passed with labels only
-    rng = np.random.default_rng(12)
-    reference = synthetic_reference(rng)
-    job = population(rng, 1000)
+    reference, job = reference_and_job(12, 1000)
     labels, _ = predict(job)
     # When
     result = monitor_job(reference, job, labels, None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -48,6 +50,16 @@ def reason(message: str) -> str:
     return message.split(": ", 1)[1]
 
 
+def same_cells(
+    csv_problems: Sequence[Mapping[str, Any]], json_errors: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, str]]:
+    """The (row, column) each problem names, checked to be the same on the CSV side and the JSON
+    side (the CSV's line 2 is row 0)."""
+    cells = [(p["line"] - 2, p["column"]) for p in csv_problems]
+    assert cells == [(e["row"], e["column"]) for e in json_errors]
+    return cells
+
+
 def test_csv_and_json_rows_get_the_same_problems_warnings_and_predictions(
     bundle: Bundle, tmp_path: Path
 ) -> None:
@@ -62,18 +74,8 @@ def test_csv_and_json_rows_get_the_same_problems_warnings_and_predictions(
         room=100,
         text_values=False,
     )
-    # Then: problems, by row (the CSV's line 2 is row 0)
-    csv_problems = [(p["line"] - 2, p["column"]) for p in summary.problems]
-    assert (
-        csv_problems
-        == [(e["row"], e["column"]) for e in errors]
-        == [
-            (7, "a"),
-            (8, "a"),
-            (9, "a"),
-            (10, "a"),
-        ]
-    )
+    # Then: problems, by row
+    assert same_cells(summary.problems, errors) == [(7, "a"), (8, "a"), (9, "a"), (10, "a")]
     assert [reason(p["message"]).split(" is ")[1] for p in summary.problems] == [
         e["message"].split(" is ")[1] for e in errors
     ]
@@ -108,16 +110,5 @@ def test_a_model_that_cannot_impute_refuses_missing_values_both_ways(
     summary, _ = csv_side(strict_bundle, tmp_path, max_bad_fraction=1.0)
     _, errors = strict_bundle.predict_records(json_rows)
     # Then
-    csv_required = [
-        (p["line"] - 2, p["column"]) for p in summary.problems if "required" in p["message"]
-    ]
-    assert (
-        csv_required
-        == [(e["row"], e["column"]) for e in errors]
-        == [
-            (1, "a"),
-            (2, "a"),
-            (3, "a"),
-            (4, "a"),
-        ]
-    )
+    csv_required = [p for p in summary.problems if "required" in p["message"]]
+    assert same_cells(csv_required, errors) == [(1, "a"), (2, "a"), (3, "a"), (4, "a")]
