@@ -27,12 +27,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
-from botocore.config import Config
 
+from infra.local.emulator import emulator_client
 from infra.local.ports import free_port
-from infra.local.settings import LOCAL_CREDENTIAL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
@@ -55,14 +53,7 @@ class Stack:
     region: str = "us-east-1"
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.emulator_url,
-            region_name=self.region,
-            aws_access_key_id=LOCAL_CREDENTIAL,
-            aws_secret_access_key=LOCAL_CREDENTIAL,
-            config=Config(signature_version="s3v4", max_pool_connections=64),
-        )
+        return emulator_client(self.emulator_url, self.region, service, max_pool_connections=64)
 
 
 @dataclass
