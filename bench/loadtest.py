@@ -30,6 +30,7 @@ from typing import Any
 import requests
 
 from infra.local.emulator import emulator_client
+from infra.local.partner_client import PartnerClient
 from infra.local.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -102,22 +103,14 @@ def user_token(stack: Stack) -> str:
 
 
 def partner_token(stack: Stack) -> str:
-    client = stack.client("cognito-idp").create_user_pool_client(
-        UserPoolId=stack.outputs["UserPoolId"],
-        ClientName=f"load-{uuid.uuid4().hex[:8]}",
-        GenerateSecret=True,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["client_credentials"],
-        AllowedOAuthScopes=["jobs/read", "jobs/write"],
-    )["UserPoolClient"]
-    answer = requests.post(
-        stack.outputs["TokenUrl"],
-        data={"grant_type": "client_credentials"},
-        auth=(client["ClientId"], client["ClientSecret"]),
+    partner = PartnerClient.create(
+        stack.client("cognito-idp"),
+        stack.outputs,
+        ["jobs/read", "jobs/write"],
+        name="load",
         timeout=TIMEOUT,
     )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
+    return partner.access_token()
 
 
 def run_load(
