@@ -85,6 +85,10 @@ def bundle_dir(tmp_path: Path) -> Path:
     return directory
 
 
+# What an archive of `bundle_dir` holds, sorted: its files at the top level, no hidden ones.
+PACKED_FILES = ["checksums.sha256", "metadata.json", "model.skops", "schema.json"]
+
+
 def error(code: str, message: str, details: list[dict[str, object]] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
@@ -353,12 +357,7 @@ def test_publish_uploads_the_bundle_and_waits_until_it_is_published(
     assert capsys.readouterr().out.strip() == f"published {NAME}@v4"
     archive = _file_part(uploaded[0])
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        assert sorted(tar.getnames()) == [
-            "checksums.sha256",
-            "metadata.json",
-            "model.skops",
-            "schema.json",
-        ]
+        assert sorted(tar.getnames()) == PACKED_FILES
 
 
 def test_a_refused_bundle_exits_5_with_the_reasons(http, logged_in, bundle_dir, capsys):
@@ -468,12 +467,7 @@ def test_a_bundle_is_packed_flat_without_folders_or_links(tmp_path, bundle_dir):
 
     # Then
     with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == [
-            "checksums.sha256",
-            "metadata.json",
-            "model.skops",
-            "schema.json",
-        ]
+        assert sorted(tar.getnames()) == PACKED_FILES
 
 
 # submit --model
