@@ -21,7 +21,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -381,18 +383,26 @@ def stop_runtime(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+@contextmanager
+def fresh_runtime(prefix: str) -> Iterator[tuple[Stack, Path]]:
+    """A runtime of its own with its state in a new temporary dir (`prefix`...): the stack and
+    the dir, which holds `runtime.log`. Stopped, and the dir removed, at the end."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as work:
+        process, stack = start_runtime(Path(work))
+        try:
+            yield stack, Path(work)
+        finally:
+            stop_runtime(process)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--submitters", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="batchscore-loadtest-") as work:
-        process, stack = start_runtime(Path(work))
-        try:
-            report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
-        finally:
-            stop_runtime(process)
+    with fresh_runtime("batchscore-loadtest-") as (stack, _):
+        report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
     print(report.summary())
     for problem in report.problems:
         print(f"PROBLEM: {problem}")
