@@ -208,6 +208,11 @@ def version_row(page: Page, version: str) -> Any:
     return versions_table(page).locator(f'tr[data-version="{version}"]')
 
 
+def expect_alias(page: Page, version: str, alias: str) -> None:
+    """The version's row of the Versions table shows the alias (`champion`, `challenger`)."""
+    expect(version_row(page, version).get_by_text(alias, exact=True)).to_be_visible()
+
+
 @pytest.fixture
 def fake_jobs(page: Page, local_stack: LocalStack) -> list[dict[str, Any]]:
     """POST /jobs answered here (the job it would create), and its presigned upload accepted."""
@@ -345,10 +350,11 @@ def test_models_view_shows_versions_metrics_aliases_and_history(
 
     # Then each version shows its metrics and aliases, the history is listed newest first,
     # the jobs panels are out of the way, and there is nothing to promote
-    champion = version_row(page, default_model["version"])
-    expect(champion.get_by_text("champion", exact=True)).to_be_visible()
-    expect(champion.get_by_text("roc_auc 0.9853")).to_be_visible()
-    expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
+    expect(
+        version_row(page, default_model["version"]).get_by_text("roc_auc 0.9853")
+    ).to_be_visible()
+    expect_alias(page, "forest-2", "challenger")
     history = page.get_by_role("table", name="Alias history").get_by_role("row")
     expect(history.nth(1)).to_contain_text("try a random forest")
     expect(history.nth(3)).to_contain_text("first version of the model")
@@ -391,7 +397,7 @@ def test_an_admin_promotes_the_challenger_with_a_reason(
     dialog.get_by_role("button", name="Make champion").click()
 
     # Then the move was sent with its reason, and the page shows the new champion and history
-    expect(version_row(page, "forest-2").get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, "forest-2", "champion")
     save_screenshot(page, "models-view-admin", full_page=True)
     assert registry.moves == [
         (
@@ -424,7 +430,7 @@ def test_an_admin_rolls_the_champion_back_to_the_version_it_replaced(
     dialog.get_by_role("button", name="Roll back to logreg-0").click()
 
     # Then logreg-0 is champion again
-    expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, "logreg-0", "champion")
     assert registry.moves == [
         (
             "breast-cancer",
@@ -453,9 +459,7 @@ def test_a_cancelled_promotion_moves_nothing(
     # Then nothing was sent and the champion stays
     expect(page.get_by_role("dialog")).to_be_hidden()
     assert registry.moves == []
-    expect(
-        version_row(page, default_model["version"]).get_by_text("champion", exact=True)
-    ).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
 
 
 def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
@@ -464,8 +468,7 @@ def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
     # Given an admin who sees the champion, and another admin's rollback lands meanwhile
     open_page(page, local_stack, admin)
     open_models(page)
-    champion = version_row(page, default_model["version"])
-    expect(champion.get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
     registry.models["breast-cancer"]["aliases"]["champion"] = "logreg-0"
 
     # When this admin promotes the challenger
@@ -475,8 +478,8 @@ def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
 
     # Then the page says the aliases changed meanwhile and shows the champion that won
     expect(page.get_by_role("alert").filter(has_text="changed meanwhile")).to_be_visible()
-    expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
-    expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()
+    expect_alias(page, "logreg-0", "champion")
+    expect_alias(page, "forest-2", "challenger")
 
 
 def test_the_models_view_fits_a_phone(
