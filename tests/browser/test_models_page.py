@@ -27,6 +27,7 @@ from tests.browser.support import (
     sign_in,
 )
 from tests.local_stack import LocalStack
+from tests.registry_answers import alias_move
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -58,17 +59,6 @@ def _version(version: str, metric: float, by: str = "ds@example.com") -> dict[st
     }
 
 
-def _move(alias: str, before: str | None, after: str, reason: str) -> dict[str, Any]:
-    return {
-        "alias": alias,
-        "from_version": before,
-        "to_version": after,
-        "at": "2026-12-01T09:30:00Z",
-        "by": "ds@example.com",
-        "reason": reason,
-    }
-
-
 class FakeRegistry:
     """The registry routes of issue 10 as the page calls them, over one in-memory state."""
 
@@ -88,9 +78,9 @@ class FakeRegistry:
                     _version("forest-2", 0.99104),
                 ],
                 "history": [
-                    _move("champion", None, "logreg-0", "first version of the model"),
-                    _move("champion", "logreg-0", champion, "better on the holdout"),
-                    _move("challenger", None, "forest-2", "try a random forest"),
+                    alias_move("champion", None, "logreg-0", "first version of the model"),
+                    alias_move("champion", "logreg-0", champion, "better on the holdout"),
+                    alias_move("challenger", None, "forest-2", "try a random forest"),
                 ],
             },
             "diabetes": {
@@ -100,7 +90,7 @@ class FakeRegistry:
                 "versions": [
                     {**_version("ridge-1", 0.45), "primary_metric": "r2", "metrics": {"r2": 0.45}}
                 ],
-                "history": [_move("champion", None, "ridge-1", "first version of the model")],
+                "history": [alias_move("champion", None, "ridge-1", "first version of the model")],
             },
         }
 
@@ -145,7 +135,7 @@ class FakeRegistry:
             )
             return
         model["aliases"][alias] = body["version"]
-        model["history"].append(_move(alias, before, body["version"], body["reason"]))
+        model["history"].append(alias_move(alias, before, body["version"], body["reason"]))
         self._answer(route, 200, {k: v for k, v in model.items() if k != "default"})
 
     @staticmethod
