@@ -28,18 +28,16 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.loadtest import Stack, fresh_runtime, user_token
+from bench.loadtest import FINAL, Stack, epoch, fresh_runtime, user_token
 
 DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
 HTTP_TIMEOUT = 60
 UPLOAD_TIMEOUT = 1800  # a 218 MB POST through the emulator
-FINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 # The job item's stage boundaries, in order (batchscore_core.models.Job).
 BOUNDARIES = ("queued_at", "started_at", "scored_at", "finished_at")
 
@@ -70,10 +68,6 @@ class StageSplit:
             "score": self.score_s,
             "finish": self.finish_s,
         }
-
-
-def epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def stage_split(job: dict[str, Any], *, upload_started: float, uploaded: float) -> StageSplit:
