@@ -19,28 +19,25 @@ machine-readable, one per size, in the order run:
 rows_per_s=... xlsx_mb=...`.
 
 Without `--api-url` it starts its own runtime on free loopback ports with its own state dir
-(`bench.loadtest.start_runtime`) and stops it at the end.
+(`bench.loadtest.fresh_runtime`) and stops it at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.loadtest import Stack, start_runtime, stop_runtime, user_token
+from bench.loadtest import FINAL, Stack, epoch, fresh_runtime, user_token
 
 DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
 HTTP_TIMEOUT = 60
 UPLOAD_TIMEOUT = 1800  # a 218 MB POST through the emulator
-FINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
 # The job item's stage boundaries, in order (batchscore_core.models.Job).
 BOUNDARIES = ("queued_at", "started_at", "scored_at", "finished_at")
 
@@ -71,10 +68,6 @@ class StageSplit:
             "score": self.score_s,
             "finish": self.finish_s,
         }
-
-
-def epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def stage_split(job: dict[str, Any], *, upload_started: float, uploaded: float) -> StageSplit:
@@ -251,16 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         help="rows per job, comma-separated (k and M allowed; default 1000,100000,1000000)",
     )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="batchscore-bench-e2e-") as work:
-        process, stack = start_runtime(Path(work))
+    with fresh_runtime("batchscore-bench-e2e-") as (stack, work):
         try:
-            results = run_bench(stack, args.sizes, Path(work))
+            results = run_bench(stack, args.sizes, work)
         except Exception:
-            log = (Path(work) / "runtime.log").read_text(errors="replace").splitlines()
+            log = (work / "runtime.log").read_text(errors="replace").splitlines()
             print("the local runtime's log ends with:", *log[-40:], sep="\n", file=sys.stderr)
             raise
-        finally:
-            stop_runtime(process)
     for result in results:
         print(result.machine_line())
     return 0

@@ -21,18 +21,19 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
-from botocore.config import Config
 
+from infra.local.emulator import emulator_client
+from infra.local.partner_client import PartnerClient
 from infra.local.ports import free_port
-from infra.local.settings import LOCAL_CREDENTIAL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED"})
@@ -55,14 +56,7 @@ class Stack:
     region: str = "us-east-1"
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.emulator_url,
-            region_name=self.region,
-            aws_access_key_id=LOCAL_CREDENTIAL,
-            aws_secret_access_key=LOCAL_CREDENTIAL,
-            config=Config(signature_version="s3v4", max_pool_connections=64),
-        )
+        return emulator_client(self.emulator_url, self.region, service, max_pool_connections=64)
 
 
 @dataclass
@@ -111,22 +105,14 @@ def user_token(stack: Stack) -> str:
 
 
 def partner_token(stack: Stack) -> str:
-    client = stack.client("cognito-idp").create_user_pool_client(
-        UserPoolId=stack.outputs["UserPoolId"],
-        ClientName=f"load-{uuid.uuid4().hex[:8]}",
-        GenerateSecret=True,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["client_credentials"],
-        AllowedOAuthScopes=["jobs/read", "jobs/write"],
-    )["UserPoolClient"]
-    answer = requests.post(
-        stack.outputs["TokenUrl"],
-        data={"grant_type": "client_credentials"},
-        auth=(client["ClientId"], client["ClientSecret"]),
+    partner = PartnerClient.create(
+        stack.client("cognito-idp"),
+        stack.outputs,
+        ["jobs/read", "jobs/write"],
+        name="load",
         timeout=TIMEOUT,
     )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
+    return partner.access_token()
 
 
 def run_load(
@@ -397,18 +383,26 @@ def stop_runtime(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+@contextmanager
+def fresh_runtime(prefix: str) -> Iterator[tuple[Stack, Path]]:
+    """A runtime of its own with its state in a new temporary dir (`prefix`...): the stack and
+    the dir, which holds `runtime.log`. Stopped, and the dir removed, at the end."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as work:
+        process, stack = start_runtime(Path(work))
+        try:
+            yield stack, Path(work)
+        finally:
+            stop_runtime(process)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--submitters", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="batchscore-loadtest-") as work:
-        process, stack = start_runtime(Path(work))
-        try:
-            report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
-        finally:
-            stop_runtime(process)
+    with fresh_runtime("batchscore-loadtest-") as (stack, _):
+        report = run_load(stack, args.jobs, submitters=args.submitters, timeout=args.timeout)
     print(report.summary())
     for problem in report.problems:
         print(f"PROBLEM: {problem}")

@@ -51,11 +51,17 @@ class Emulator:
         self._server.stop()
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.url,
-            region_name=self.region,
-            aws_access_key_id=LOCAL_CREDENTIAL,
-            aws_secret_access_key=LOCAL_CREDENTIAL,
-            config=Config(signature_version="s3v4", retries={"max_attempts": 2}),
-        )
+        return emulator_client(self.url, self.region, service, retries={"max_attempts": 2})
+
+
+def emulator_client(url: str, region: str, service: str, **config: Any) -> Any:
+    """A boto3 client of the emulator at `url`: local credentials, SigV4 (presigned URLs need it),
+    and any further botocore `Config` options."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=LOCAL_CREDENTIAL,
+        aws_secret_access_key=LOCAL_CREDENTIAL,
+        config=Config(signature_version="s3v4", **config),
+    )

@@ -10,18 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
+from tests.browser.files_to_upload import choose
 from tests.browser.support import expect_job_to_end, job_row
-
-
-def choose(page: Page, path: Path) -> Locator:
-    page.get_by_label("Upload CSV").set_input_files(path)
-    return (
-        page.get_by_role("list", name="Files to upload")
-        .get_by_role("listitem")
-        .filter(has_text=path.name)
-    )
 
 
 def save_workbook(path: Path, frame: pd.DataFrame, header: list[str]) -> Path:

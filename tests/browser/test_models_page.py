@@ -27,6 +27,7 @@ from tests.browser.support import (
     sign_in,
 )
 from tests.local_stack import LocalStack
+from tests.registry_answers import alias_move
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -58,17 +59,6 @@ def _version(version: str, metric: float, by: str = "ds@example.com") -> dict[st
     }
 
 
-def _move(alias: str, before: str | None, after: str, reason: str) -> dict[str, Any]:
-    return {
-        "alias": alias,
-        "from_version": before,
-        "to_version": after,
-        "at": "2026-12-01T09:30:00Z",
-        "by": "ds@example.com",
-        "reason": reason,
-    }
-
-
 class FakeRegistry:
     """The registry routes of issue 10 as the page calls them, over one in-memory state."""
 
@@ -88,9 +78,9 @@ class FakeRegistry:
                     _version("forest-2", 0.99104),
                 ],
                 "history": [
-                    _move("champion", None, "logreg-0", "first version of the model"),
-                    _move("champion", "logreg-0", champion, "better on the holdout"),
-                    _move("challenger", None, "forest-2", "try a random forest"),
+                    alias_move("champion", None, "logreg-0", "first version of the model"),
+                    alias_move("champion", "logreg-0", champion, "better on the holdout"),
+                    alias_move("challenger", None, "forest-2", "try a random forest"),
                 ],
             },
             "diabetes": {
@@ -100,7 +90,7 @@ class FakeRegistry:
                 "versions": [
                     {**_version("ridge-1", 0.45), "primary_metric": "r2", "metrics": {"r2": 0.45}}
                 ],
-                "history": [_move("champion", None, "ridge-1", "first version of the model")],
+                "history": [alias_move("champion", None, "ridge-1", "first version of the model")],
             },
         }
 
@@ -145,7 +135,7 @@ class FakeRegistry:
             )
             return
         model["aliases"][alias] = body["version"]
-        model["history"].append(_move(alias, before, body["version"], body["reason"]))
+        model["history"].append(alias_move(alias, before, body["version"], body["reason"]))
         self._answer(route, 200, {k: v for k, v in model.items() if k != "default"})
 
     @staticmethod
@@ -206,6 +196,11 @@ def versions_table(page: Page, name: str = "breast-cancer") -> Any:
 
 def version_row(page: Page, version: str) -> Any:
     return versions_table(page).locator(f'tr[data-version="{version}"]')
+
+
+def expect_alias(page: Page, version: str, alias: str) -> None:
+    """The version's row of the Versions table shows the alias (`champion`, `challenger`)."""
+    expect(version_row(page, version).get_by_text(alias, exact=True)).to_be_visible()
 
 
 @pytest.fixture
@@ -345,10 +340,11 @@ def test_models_view_shows_versions_metrics_aliases_and_history(
 
     # Then each version shows its metrics and aliases, the history is listed newest first,
     # the jobs panels are out of the way, and there is nothing to promote
-    champion = version_row(page, default_model["version"])
-    expect(champion.get_by_text("champion", exact=True)).to_be_visible()
-    expect(champion.get_by_text("roc_auc 0.9853")).to_be_visible()
-    expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
+    expect(
+        version_row(page, default_model["version"]).get_by_text("roc_auc 0.9853")
+    ).to_be_visible()
+    expect_alias(page, "forest-2", "challenger")
     history = page.get_by_role("table", name="Alias history").get_by_role("row")
     expect(history.nth(1)).to_contain_text("try a random forest")
     expect(history.nth(3)).to_contain_text("first version of the model")
@@ -391,7 +387,7 @@ def test_an_admin_promotes_the_challenger_with_a_reason(
     dialog.get_by_role("button", name="Make champion").click()
 
     # Then the move was sent with its reason, and the page shows the new champion and history
-    expect(version_row(page, "forest-2").get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, "forest-2", "champion")
     save_screenshot(page, "models-view-admin", full_page=True)
     assert registry.moves == [
         (
@@ -424,7 +420,7 @@ def test_an_admin_rolls_the_champion_back_to_the_version_it_replaced(
     dialog.get_by_role("button", name="Roll back to logreg-0").click()
 
     # Then logreg-0 is champion again
-    expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, "logreg-0", "champion")
     assert registry.moves == [
         (
             "breast-cancer",
@@ -453,9 +449,7 @@ def test_a_cancelled_promotion_moves_nothing(
     # Then nothing was sent and the champion stays
     expect(page.get_by_role("dialog")).to_be_hidden()
     assert registry.moves == []
-    expect(
-        version_row(page, default_model["version"]).get_by_text("champion", exact=True)
-    ).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
 
 
 def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
@@ -464,8 +458,7 @@ def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
     # Given an admin who sees the champion, and another admin's rollback lands meanwhile
     open_page(page, local_stack, admin)
     open_models(page)
-    champion = version_row(page, default_model["version"])
-    expect(champion.get_by_text("champion", exact=True)).to_be_visible()
+    expect_alias(page, default_model["version"], "champion")
     registry.models["breast-cancer"]["aliases"]["champion"] = "logreg-0"
 
     # When this admin promotes the challenger
@@ -475,8 +468,8 @@ def test_a_promotion_that_lost_a_race_says_so_and_shows_the_latest(
 
     # Then the page says the aliases changed meanwhile and shows the champion that won
     expect(page.get_by_role("alert").filter(has_text="changed meanwhile")).to_be_visible()
-    expect(version_row(page, "logreg-0").get_by_text("champion", exact=True)).to_be_visible()
-    expect(version_row(page, "forest-2").get_by_text("challenger", exact=True)).to_be_visible()
+    expect_alias(page, "logreg-0", "champion")
+    expect_alias(page, "forest-2", "challenger")
 
 
 def test_the_models_view_fits_a_phone(

@@ -10,8 +10,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
+from tests.browser.files_to_upload import choose
 from tests.browser.support import ApiUser, expect_job_to_end, job_row
 
 
@@ -27,15 +28,6 @@ def two_sheets(path: Path, first: pd.DataFrame, second: pd.DataFrame) -> Path:
             sheet.append([float(value) for value in record])
     book.save(path)
     return path
-
-
-def choose(page: Page, path: Path) -> Locator:
-    page.get_by_label("Upload CSV").set_input_files(path)
-    return (
-        page.get_by_role("list", name="Files to upload")
-        .get_by_role("listitem")
-        .filter(has_text=path.name)
-    )
 
 
 def result_rows(api_user: ApiUser, job_id: str) -> list[tuple[object, ...]]:

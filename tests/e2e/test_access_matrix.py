@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.local.cfn_yaml import load_template
 from infra.local.oauth import moto_signing_key
+from infra.local.partner_client import PartnerClient
 from tests.e2e.e2e_support import (
     HTTP_TIMEOUT_SECONDS,
     ApiUser,
@@ -178,20 +179,14 @@ def request_body(method: str, path: str) -> Any:
 
 
 def partner_headers(stack: Any, scopes: list[str]) -> dict[str, str]:
-    client = stack.boto3_client("cognito-idp").create_user_pool_client(
-        UserPoolId=stack.outputs["UserPoolId"],
-        ClientName=f"matrix-{uuid.uuid4().hex[:8]}",
-        GenerateSecret=True,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["client_credentials"],
-        AllowedOAuthScopes=scopes,
-    )["UserPoolClient"]
-    answer = requests.post(
-        stack.outputs["TokenUrl"],
-        data={"grant_type": "client_credentials"},
-        auth=(client["ClientId"], client["ClientSecret"]),
+    partner = PartnerClient.create(
+        stack.boto3_client("cognito-idp"),
+        stack.outputs,
+        scopes,
+        name="matrix",
         timeout=HTTP_TIMEOUT_SECONDS,
     )
+    answer = partner.token_answer()
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 

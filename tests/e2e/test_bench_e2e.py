@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.e2e import run_bench
-from bench.loadtest import Stack
+from tests.e2e.bench_support import bench_stack
 from tests.e2e.e2e_support import new_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -13,13 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def test_a_thousand_row_job_is_timed_through_every_stage(local_stack, tmp_path):
     # Given the stack, and a person of its own
-    stack = Stack(
-        api_url=local_stack.api_url,
-        emulator_url=local_stack.emulator_url,
-        outputs=local_stack.outputs,
-        demo_user=local_stack.demo_user,
-        demo_password=local_stack.demo_password,
-    )
+    stack = bench_stack(local_stack)
 
     # When one 1,000-row job goes through upload, ingest, queue, scoring and finish
     (result,) = run_bench(stack, [1_000], tmp_path, token=new_user(local_stack).token)

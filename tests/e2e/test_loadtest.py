@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.loadtest import Stack, run_load
+from bench.loadtest import run_load
+from tests.e2e.bench_support import bench_stack
 from tests.e2e.e2e_support import new_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -14,13 +15,7 @@ JOBS = 100
 
 def test_a_hundred_jobs_over_api_web_and_drop_folder_all_end_once_each(local_stack):
     # Given the stack, and a person of its own (the per-owner cap is 100 unfinished jobs)
-    stack = Stack(
-        api_url=local_stack.api_url,
-        emulator_url=local_stack.emulator_url,
-        outputs=local_stack.outputs,
-        demo_user=local_stack.demo_user,
-        demo_password=local_stack.demo_password,
-    )
+    stack = bench_stack(local_stack)
 
     # When 100 jobs are submitted at once, a third through each channel
     report = run_load(

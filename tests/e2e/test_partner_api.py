@@ -14,6 +14,7 @@ import pytest
 import requests
 from sklearn.datasets import load_breast_cancer
 
+from infra.local.partner_client import PartnerClient
 from tests.e2e.cli_support import REPO, Cli
 
 pytestmark = pytest.mark.e2e
@@ -22,32 +23,8 @@ TIMEOUT = 30
 ALL_SCOPES = ("jobs/read", "jobs/write", "jobs/predict")
 
 
-class Partner:
+class Partner(PartnerClient):
     """One partner app client of the local user pool, as an operator would create it."""
-
-    def __init__(self, stack: Any, scopes: tuple[str, ...]) -> None:
-        self.stack = stack
-        client = stack.boto3_client("cognito-idp").create_user_pool_client(
-            UserPoolId=stack.outputs["UserPoolId"],
-            ClientName=f"partner-{uuid.uuid4().hex[:8]}",
-            GenerateSecret=True,
-            AllowedOAuthFlowsUserPoolClient=True,
-            AllowedOAuthFlows=["client_credentials"],
-            AllowedOAuthScopes=list(scopes),
-        )["UserPoolClient"]
-        self.client_id: str = client["ClientId"]
-        self.secret: str = client["ClientSecret"]
-
-    def token_answer(
-        self, secret: str | None = None, scope: str | None = None
-    ) -> requests.Response:
-        form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
-        return requests.post(
-            self.stack.outputs["TokenUrl"],
-            data=form,
-            auth=(self.client_id, secret or self.secret),
-            timeout=TIMEOUT,
-        )
 
     def headers(self, scope: str | None = None) -> dict[str, str]:
         answer = self.token_answer(scope=scope)
@@ -57,7 +34,10 @@ class Partner:
 
 @pytest.fixture(scope="module")
 def partner_with(local_stack) -> Callable[..., Partner]:
-    return lambda *scopes: Partner(local_stack, scopes)
+    cognito = local_stack.boto3_client("cognito-idp")
+    return lambda *scopes: Partner.create(
+        cognito, local_stack.outputs, scopes, name="partner", timeout=TIMEOUT
+    )
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +91,9 @@ def test_example_partner_client_gets_a_token(local_stack):
     )["UserPoolClient"]["ClientSecret"]
 
     # When
-    answer = requests.post(
-        local_stack.outputs["TokenUrl"],
-        data={"grant_type": "client_credentials"},
-        auth=(client_id, secret),
-        timeout=TIMEOUT,
-    )
+    answer = PartnerClient(
+        local_stack.outputs["TokenUrl"], client_id, secret, timeout=TIMEOUT
+    ).token_answer()
 
     # Then
     assert (answer.status_code, answer.json()["token_type"]) == (200, "Bearer")

@@ -19,6 +19,7 @@ from batchscore_client.cli import main
 from batchscore_client.credentials import Credentials, CredentialStore
 from batchscore_client.errors import PublishTimedOut
 from batchscore_client.models_cli import rollback_target
+from tests.registry_answers import alias_move
 from tests.unit.client.client_support import API, JOB_ID, job, job_created
 
 NAME = "breast-cancer"
@@ -49,21 +50,10 @@ def model(history: list[dict[str, object]] | None = None, **aliases: str) -> dic
     }
 
 
-def move(alias: str, before: str | None, after: str, reason: str) -> dict[str, object]:
-    return {
-        "alias": alias,
-        "from_version": before,
-        "to_version": after,
-        "at": "2026-12-01T10:00:00Z",
-        "by": "ana@example.com",
-        "reason": reason,
-    }
-
-
 HISTORY = [
-    move("champion", None, "v1", "first version of the model"),
-    move("champion", "v1", "v2", "v2 is better on the holdout"),
-    move("challenger", None, "v3", "try the forest"),
+    alias_move("champion", None, "v1", "first version of the model"),
+    alias_move("champion", "v1", "v2", "v2 is better on the holdout"),
+    alias_move("challenger", None, "v3", "try the forest"),
 ]
 
 
@@ -83,6 +73,10 @@ def bundle_dir(tmp_path: Path) -> Path:
         (directory / name).write_text(name)
     (directory / ".DS_Store").write_text("finder")
     return directory
+
+
+# What an archive of `bundle_dir` holds, sorted: its files at the top level, no hidden ones.
+PACKED_FILES = ["checksums.sha256", "metadata.json", "model.skops", "schema.json"]
 
 
 def error(code: str, message: str, details: list[dict[str, object]] | None = None) -> dict:
@@ -297,7 +291,11 @@ def test_rollback_of_a_first_champion_moves_nothing(http, logged_in, capsys):
 
 def test_rollback_target_follows_the_last_champion_move():
     # Given a promotion to v3 after v2, then a rollback to v2
-    history = [*HISTORY, move("champion", "v2", "v3", "r"), move("champion", "v3", "v2", "back")]
+    history = [
+        *HISTORY,
+        alias_move("champion", "v2", "v3", "r"),
+        alias_move("champion", "v3", "v2", "back"),
+    ]
 
     # When / Then: the champion v2 replaced v3
     assert rollback_target(model(history=history)) == "v3"
@@ -353,12 +351,7 @@ def test_publish_uploads_the_bundle_and_waits_until_it_is_published(
     assert capsys.readouterr().out.strip() == f"published {NAME}@v4"
     archive = _file_part(uploaded[0])
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        assert sorted(tar.getnames()) == [
-            "checksums.sha256",
-            "metadata.json",
-            "model.skops",
-            "schema.json",
-        ]
+        assert sorted(tar.getnames()) == PACKED_FILES
 
 
 def test_a_refused_bundle_exits_5_with_the_reasons(http, logged_in, bundle_dir, capsys):
@@ -468,12 +461,7 @@ def test_a_bundle_is_packed_flat_without_folders_or_links(tmp_path, bundle_dir):
 
     # Then
     with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == [
-            "checksums.sha256",
-            "metadata.json",
-            "model.skops",
-            "schema.json",
-        ]
+        assert sorted(tar.getnames()) == PACKED_FILES
 
 
 # submit --model
