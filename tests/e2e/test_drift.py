@@ -11,16 +11,11 @@ from typing import Any
 import pytest
 
 from tests.drift_files import SHIFTED_FEATURE, shifted_csv, unshifted_csv
-from tests.e2e.e2e_support import ApiUser, poll, read_sheets, signed_in, wait_until_final
+from tests.e2e.e2e_support import ApiUser, poll, read_sheets, wait_until_final
 
 pytestmark = pytest.mark.e2e
 
 DRIFT_DETECTED = "Drift Detected"
-
-
-@pytest.fixture(scope="module")
-def user(local_stack) -> ApiUser:
-    return signed_in(local_stack)
 
 
 @pytest.fixture(scope="module")

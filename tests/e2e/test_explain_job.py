@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.e2e_support import (
-    ApiUser,
     feature_csv,
     read_sheets,
-    signed_in,
     upload_presigned,
     wait_until_final,
 )
@@ -20,11 +18,6 @@ from tests.e2e.e2e_support import (
 pytestmark = pytest.mark.e2e
 
 ROWS = 12
-
-
-@pytest.fixture(scope="module")
-def user(local_stack) -> ApiUser:
-    return signed_in(local_stack)
 
 
 @pytest.fixture(scope="module")

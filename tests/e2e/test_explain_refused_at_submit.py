@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.e2e_support import ApiUser, signed_in
 from tests.e2e.registry_support import archive_of, fresh_model_name, publish
 from tests.unexplainable_bundle import naive_bayes_bundle
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def admin(local_stack) -> ApiUser:
-    return signed_in(local_stack)
 
 
 @pytest.fixture(scope="module")

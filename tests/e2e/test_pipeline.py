@@ -13,7 +13,6 @@ from tests.e2e.e2e_support import (
     feature_frame,
     new_user,
     read_sheets,
-    signed_in,
     upload_presigned,
     wait_until_final,
 )
@@ -21,11 +20,6 @@ from tests.e2e.e2e_support import (
 pytestmark = pytest.mark.e2e
 
 ROWS = 20
-
-
-@pytest.fixture(scope="module")
-def user(local_stack) -> ApiUser:
-    return signed_in(local_stack)
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,6 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def admin(local_stack) -> ApiUser:
-    """`make run`'s demo user: in the `admins` group."""
-    return signed_in(local_stack)
-
-
-@pytest.fixture(scope="module")
 def viewer(local_stack) -> ApiUser:
     """The second local user: signed in, not an admin."""
     summary_user = "viewer@example.com"

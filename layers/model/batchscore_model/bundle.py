@@ -24,8 +24,7 @@ from batchscore_model.schema import (
     BundleMetadata,
     ModelInfo,
     default_bundle_dir,
-    load_metadata,
-    load_model_info,
+    load_descriptions,
 )
 from batchscore_model.skops_io import skops_io
 
@@ -126,13 +125,7 @@ def load_bundle(bundle_dir: Path | None = None) -> Bundle:
     """Verify every file against `checksums.sha256`, then load the estimator with skops."""
     directory = bundle_dir or default_bundle_dir()
     checksums.verify(directory, BUNDLE_FILES)
-    info = load_model_info(directory)
-    metadata = load_metadata(directory)
-    if info.version != metadata.version:
-        raise BundleError(
-            f"{directory / SCHEMA_FILE}: version {info.version!r} differs from "
-            f"{METADATA_FILE}'s {metadata.version!r}"
-        )
+    info, metadata = load_descriptions(directory)
     sio = skops_io()
     try:
         estimator = sio.load(directory / MODEL_FILE, trusted=TRUSTED_TYPES)

@@ -19,13 +19,11 @@ from batchscore_model.errors import BundleError
 from batchscore_model.explain import supports_explain
 from batchscore_model.schema import (
     BUNDLE_FILES,
-    METADATA_FILE,
     MODEL_FILE,
     SCHEMA_FILE,
     BundleMetadata,
     ModelInfo,
-    load_metadata,
-    load_model_info,
+    load_descriptions,
 )
 from batchscore_model.skops_io import skops_io
 
@@ -108,15 +106,9 @@ def check_bundle(directory: Path) -> CheckedBundle:
     """Every check, cheapest first; the estimator is loaded last (only with trusted types)."""
     listed = _checked_files(directory)
     try:
-        info = load_model_info(directory)
-        metadata = load_metadata(directory)
+        info, metadata = load_descriptions(directory)
     except BundleError as exc:
         raise BundleRefused("schema_invalid", str(exc).replace(f"{directory}/", "")) from exc
-    if info.version != metadata.version:
-        raise BundleRefused(
-            "schema_invalid",
-            f"{SCHEMA_FILE} names version {info.version!r}, {METADATA_FILE} {metadata.version!r}",
-        )
     if metadata.primary_metric not in metadata.holdout_metrics:
         raise BundleRefused(
             "schema_invalid", f"primary metric {metadata.primary_metric!r} has no holdout value"

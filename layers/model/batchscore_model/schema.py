@@ -117,3 +117,15 @@ def load_metadata(bundle_dir: Path | None = None) -> BundleMetadata:
     checksums.verify(directory, [METADATA_FILE])
     metadata: BundleMetadata = _read_model(directory / METADATA_FILE, BundleMetadata)
     return metadata
+
+
+def load_descriptions(directory: Path) -> tuple[ModelInfo, BundleMetadata]:
+    """`schema.json` and `metadata.json`, which must name the same version (else BundleError)."""
+    info = load_model_info(directory)
+    metadata = load_metadata(directory)
+    if info.version != metadata.version:
+        raise BundleError(
+            f"{directory / SCHEMA_FILE}: version {info.version!r} differs from "
+            f"{METADATA_FILE}'s {metadata.version!r}"
+        )
+    return info, metadata

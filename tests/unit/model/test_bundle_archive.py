@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from batchscore_model.bundle import load_bundle
 from batchscore_model.bundle_check import BundleRefused, check_bundle, extract_archive
-from batchscore_model.schema import default_bundle_dir
+from batchscore_model.checksums import read_checksums, write_checksums
+from batchscore_model.errors import BundleError
+from batchscore_model.schema import METADATA_FILE, default_bundle_dir
 
 
 def tar_of(mode: str, prefix: str = "") -> bytes:
@@ -65,3 +70,27 @@ def test_a_path_leaving_the_folder_is_refused(tmp_path: Path) -> None:
 
     # Then it is refused as an invalid archive
     assert refused.value.code == "archive_invalid"
+
+
+def test_a_bundle_whose_files_name_two_versions_is_refused_by_both_readers(
+    tmp_path: Path,
+) -> None:
+    # Given the seed bundle with metadata.json naming another version (checksums redone)
+    directory = tmp_path / "bundle"
+    shutil.copytree(default_bundle_dir(), directory)
+    metadata = json.loads((directory / METADATA_FILE).read_text())
+    metadata["version"] = "another-version"
+    (directory / METADATA_FILE).write_text(json.dumps(metadata))
+    write_checksums(directory, list(read_checksums(directory)))
+
+    # When publishing checks it, and when scoring loads it
+    with pytest.raises(BundleRefused) as refused:
+        check_bundle(directory)
+    with pytest.raises(BundleError) as unloadable:
+        load_bundle(directory)
+
+    # Then both say which files disagree, and publishing names no local path
+    assert refused.value.code == "schema_invalid"
+    assert "differs from metadata.json's 'another-version'" in refused.value.message
+    assert refused.value.message.startswith("schema.json: version ")
+    assert "another-version" in str(unloadable.value)
