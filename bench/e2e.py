@@ -18,7 +18,7 @@ machine-readable, one per size, in the order run:
 `size=<rows> total_s=... upload_s=... ingest_s=... queue_s=... score_s=... finish_s=...
 rows_per_s=... xlsx_mb=...`.
 
-Without `--api-url` it starts its own runtime on free loopback ports with its own state dir
+It starts its own runtime on free loopback ports with its own state dir
 (`bench.loadtest.fresh_runtime`) and stops it at the end.
 """
 

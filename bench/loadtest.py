@@ -5,8 +5,8 @@ presigned POST), a person as the web page does it (user token, same calls), and 
 writes. Then: every job final, none lost, none made twice, no result written twice; it prints
 jobs per minute and the p50 / p95 time from submission to the final state.
 
-Without `--api-url` it starts its own local runtime on free loopback ports (per-owner job cap
-off, so one user may have all N jobs at once) and stops it at the end.
+It starts its own local runtime on free loopback ports (per-owner job cap off, so one user may
+have all N jobs at once) and stops it at the end.
 """
 
 from __future__ import annotations

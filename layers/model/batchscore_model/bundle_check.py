@@ -15,6 +15,7 @@ from typing import Any
 
 from batchscore_model import checksums
 from batchscore_model.bundle import TRUSTED_TYPES
+from batchscore_model.drift_reference import REFERENCE_FILE
 from batchscore_model.errors import BundleError
 from batchscore_model.explain import supports_explain
 from batchscore_model.schema import (
@@ -28,7 +29,7 @@ from batchscore_model.schema import (
 from batchscore_model.skops_io import skops_io
 
 # Files a bundle may carry besides the required ones, when listed in its checksums.
-OPTIONAL_FILES = ["reference.json"]
+OPTIONAL_FILES = [REFERENCE_FILE]
 MAX_ARCHIVE_MEMBERS = 32
 
 
