@@ -109,15 +109,22 @@ class ApiUser:
         assert answer.status_code == 200, f"GET {path}: {answer.status_code} {answer.text}"
         return answer.json()
 
-    def create_job(self, filename: str) -> dict[str, Any]:
-        answer = self.request("POST", "/jobs", json={"filename": filename})
+    def create_job(self, filename: str, *, web: bool = False, **options: Any) -> dict[str, Any]:
+        """POST /jobs with the job's `options` (model, explain, sheet, ...); as the web page
+        when `web` (it sends Origin)."""
+        headers = {"Origin": "http://127.0.0.1"} if web else {}
+        answer = self.request(
+            "POST", "/jobs", json={"filename": filename, **options}, headers=headers
+        )
         assert answer.status_code == 201, f"POST /jobs: {answer.status_code} {answer.text}"
         created: dict[str, Any] = answer.json()
         return created
 
-    def submit(self, content: bytes, filename: str = "input.csv") -> str:
+    def submit(
+        self, content: bytes, filename: str = "input.csv", *, web: bool = False, **options: Any
+    ) -> str:
         """POST /jobs, then the presigned POST of `content`, as the web page does; the job id."""
-        created = self.create_job(filename)
+        created = self.create_job(filename, web=web, **options)
         upload_presigned(created["upload"], content, filename)
         job_id: str = created["job_id"]
         return job_id

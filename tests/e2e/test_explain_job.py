@@ -11,7 +11,6 @@ import pytest
 from tests.e2e.e2e_support import (
     feature_csv,
     read_sheets,
-    upload_presigned,
     wait_until_final,
 )
 
@@ -22,11 +21,9 @@ ROWS = 12
 
 @pytest.fixture(scope="module")
 def explained(local_stack, user) -> tuple[dict[str, Any], dict[str, list[tuple[Any, ...]]]]:
-    answer = user.request("POST", "/jobs", json={"filename": "why.csv", "explain": True})
-    assert answer.status_code == 201, answer.text
-    created = answer.json()
-    upload_presigned(created["upload"], feature_csv(ROWS), "why.csv")
-    job = wait_until_final(user, created["job_id"], local_stack)
+    job = wait_until_final(
+        user, user.submit(feature_csv(ROWS), "why.csv", explain=True), local_stack
+    )
     assert job["status"] == "SUCCEEDED", job
     return job, read_sheets(user.result(job["job_id"]))
 

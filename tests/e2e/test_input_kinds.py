@@ -67,10 +67,7 @@ def submit(
     user: ApiUser, content: bytes, filename: str, *, web: bool = False, **options: Any
 ) -> dict[str, Any]:
     """POST /jobs (as the web page when `web`: it sends Origin) and the presigned POST."""
-    headers = {"Origin": "http://127.0.0.1"} if web else {}
-    answer = user.request("POST", "/jobs", json={"filename": filename, **options}, headers=headers)
-    assert answer.status_code == 201, answer.text
-    created: dict[str, Any] = answer.json()
+    created = user.create_job(filename, web=web, **options)
     upload_presigned(created["upload"], content, filename)
     return created
 

@@ -53,20 +53,15 @@ def own_model(local_stack, admin, tmp_path_factory) -> tuple[str, str, str]:
     return name, versions[0], versions[1]
 
 
-def submit(user: ApiUser, content: bytes, filename: str, model: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {"filename": filename}
-    if model is not None:
-        body["model"] = model
-    created = user.request("POST", "/jobs", json=body)
-    assert created.status_code == 201, created.text
-    answer: dict[str, Any] = created.json()
-    return answer
+def submit(user: ApiUser, filename: str, model: str | None) -> dict[str, Any]:
+    """POST /jobs naming `model` (none: the default model); the file is not yet uploaded."""
+    return user.create_job(filename, **({} if model is None else {"model": model}))
 
 
 def run(
     user: ApiUser, stack: Any, content: bytes, filename: str, model: str | None
 ) -> dict[str, Any]:
-    created = submit(user, content, filename, model)
+    created = submit(user, filename, model)
     upload_presigned(created["upload"], content, filename)
     return wait_until_final(user, created["job_id"], stack)
 
@@ -147,7 +142,7 @@ def test_publish_promote_and_rollback_and_submitted_jobs_keep_their_version(
 ) -> None:
     name, first, second = own_model
     # Given a job submitted (not yet uploaded) while the first version is champion
-    early = submit(admin, feature_csv(3), "early.csv", name)
+    early = submit(admin, "early.csv", name)
 
     # When an admin promotes the second version, and a second job is submitted
     promoted = move_alias(admin, name, "champion", second, "second is better")
@@ -284,7 +279,7 @@ def test_a_300_mb_bundle_is_published_and_scores_a_job(local_stack, admin, tmp_p
     # When it is published and a job names it
     upload = publish(admin, local_stack, name, archive_of(directory, compress=False), timeout=900)
     assert upload["status"] == "PUBLISHED", upload
-    created = submit(admin, feature_csv(50), "big-model.csv", f"{name}@{version}")
+    created = submit(admin, "big-model.csv", f"{name}@{version}")
     upload_presigned(created["upload"], feature_csv(50), "big-model.csv")
     job = poll_final(admin, created["job_id"], local_stack, timeout=900)
 

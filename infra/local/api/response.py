@@ -25,6 +25,9 @@ INTERNAL_SERVER_ERROR = json_response(500, {"message": "Internal Server Error"})
 UNAUTHORIZED = json_response(401, {"message": "Unauthorized"})
 FORBIDDEN = json_response(403, {"message": "Forbidden"})
 NOT_FOUND = json_response(404, {"message": "Not Found"})
+BAD_REQUEST = json_response(400, {"message": "Bad Request"})
+REQUEST_TIMEOUT = json_response(408, {"message": "Request Timeout"})
+PAYLOAD_TOO_LARGE = json_response(413, {"message": "Request Entity Too Large"})
 
 
 def map_result(result: Any) -> HttpResponse:

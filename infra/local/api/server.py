@@ -8,8 +8,16 @@ from urllib.parse import urlsplit
 
 from infra.local.api.event import HttpRequest
 from infra.local.api.gateway import HttpApiGateway
+from infra.local.api.response import (
+    BAD_REQUEST,
+    PAYLOAD_TOO_LARGE,
+    REQUEST_TIMEOUT,
+    HttpResponse,
+)
 
 log = logging.getLogger("infra.local")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit (HTTP APIs: 10 MB)
 
 
 class _GatewayRequestHandler(BaseHTTPRequestHandler):
@@ -17,8 +25,9 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body()
+        if body is None:
+            return
         target = urlsplit(self.path)
         request = HttpRequest(
             method=self.command,
@@ -30,7 +39,42 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             protocol=self.request_version,
         )
         host = self.headers.get("host") or f"{self.server.host}:{self.server.server_port}"
-        response = self.server.gateway.handle(request, host)
+        self._answer(self.server.gateway.handle(request, host))
+
+    def _body(self) -> bytes | None:
+        """The body Content-Length announces; None when the request was answered for it: 400
+        for a length that is not a number, 413 over API Gateway's 10 MB, 408 when the body does
+        not arrive in time (a client that announces more than it sends would otherwise hold a
+        thread until it hangs up)."""
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._refuse(BAD_REQUEST)
+            return None
+        if length > MAX_BODY_BYTES:
+            self._refuse(PAYLOAD_TOO_LARGE)
+            return None
+        if length == 0:
+            return b""
+        self.connection.settimeout(self.server.body_wait_seconds)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            body = b""
+        finally:
+            self.connection.settimeout(None)
+        if len(body) < length:
+            self._refuse(REQUEST_TIMEOUT)
+            return None
+        return body
+
+    def _refuse(self, response: HttpResponse) -> None:
+        self.close_connection = True  # what the client still sends is not a next request
+        self._answer(response)
+
+    def _answer(self, response: HttpResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -50,6 +94,8 @@ class ApiServer(ThreadingHTTPServer):
     # listen()'s backlog: socketserver's default of 5 resets connections of a burst of clients
     # (32 concurrent POST /jobs lost some) before a thread could accept them.
     request_queue_size = 1024
+    # How long a body announced by Content-Length may take to arrive once the headers have.
+    body_wait_seconds = 5.0
 
     def __init__(self, host: str, port: int, gateway: HttpApiGateway) -> None:
         self.gateway = gateway
