@@ -72,7 +72,10 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
 
     def _refuse(self, response: HttpResponse) -> None:
         self.close_connection = True  # what the client still sends is not a next request
-        self._answer(response)
+        try:
+            self._answer(response)
+        except (BrokenPipeError, ConnectionResetError):  # it hung up before its body was done
+            log.info("api client left before its body was read: %s", self.requestline)
 
     def _answer(self, response: HttpResponse) -> None:
         self.send_response(response.status)
