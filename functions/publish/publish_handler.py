@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gc
 
-# The imports make long-lived objects only (modules, classes, models): collecting meanwhile
-# is 7-9% of the init's CPU for nothing (Python 3.12, the build). Back on once they are done.
-gc.disable()
+gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
 
 import tempfile
 from pathlib import Path
