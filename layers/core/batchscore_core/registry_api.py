@@ -30,6 +30,7 @@ from batchscore_core.registry_models import (
     TrainingPlan,
     UploadRecord,
     UploadStatus,
+    VersionFacts,
     valid_model_name,
 )
 from batchscore_core.settings import get_settings
@@ -147,24 +148,17 @@ class ModelView(BaseModel):
     training: TrainingPlan
 
 
-class VersionView(BaseModel):
+class VersionView(VersionFacts):
     """A version's metadata and its input schema (`columns` as in GET /model)."""
 
     model_config = ConfigDict(extra="allow")
 
-    name: str
-    version: str
     status: str
     task: str
-    created_at: str
-    created_by: str
-    primary_metric: str
-    metrics: dict[str, float]
-    training_data_fingerprint: str
-    library_versions: dict[str, str]
-    explainable: bool | None = None  # reasons per row (explain); None: not recorded at publish
+    aliases: list[str]
     columns: list[dict[str, Any]]
     outputs: list[dict[str, Any]]
+    classes: list[Any] | None = None
 
 
 class MoveAliasRequest(BaseModel):

@@ -62,12 +62,11 @@ class ModelRecord(BaseModel):
         return self.aliases[CHAMPION]
 
 
-class VersionRecord(BaseModel):
-    """One immutable version: what `metadata.json` says plus who published it and its status."""
+class VersionFacts(BaseModel):
+    """What a version was published with: its record keeps it and `GET .../versions/{v}` shows it."""
 
     name: str
     version: str
-    status: VersionStatus = VersionStatus.ACTIVE
     created_at: str
     created_by: str
     primary_metric: str
@@ -77,13 +76,19 @@ class VersionRecord(BaseModel):
     estimator: str = ""
     dataset: str = ""
     trained_at: str | None = None
+    # Whether `explain` can give its reasons, found at publish; None for versions published
+    # before it was recorded (then scoring decides, as before).
+    explainable: bool | None = None
+
+
+class VersionRecord(VersionFacts):
+    """One immutable version: what `metadata.json` says plus who published it and its status."""
+
+    status: VersionStatus = VersionStatus.ACTIVE
     files: list[str] = Field(default_factory=list)
     # sha256 of the version's checksums.sha256: what the loader checks the S3 copy against.
     checksums_sha256: str
     upload_id: str | None = None  # the publish upload that registered it (None for seeds)
-    # Whether `explain` can give its reasons, found at publish; None for versions published
-    # before it was recorded (then scoring decides, as before).
-    explainable: bool | None = None
 
     def summary(self) -> dict[str, Any]:
         """The `versions[]` entry of GET /models/{name} (DESIGN.md)."""

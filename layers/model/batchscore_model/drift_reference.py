@@ -25,46 +25,55 @@ DEFAULT_BINS = 10
 PredictionSource = Literal["probability", "class", "value"]
 
 
-class NumericReference(BaseModel):
-    """Quantile bins of one numeric column; bin i holds (edges[i-1], edges[i]]."""
+class _CountedColumn(BaseModel):
+    """What both kinds of column reference hold: counts that, with the missing, add up to rows."""
 
     name: str
-    kind: Literal["numeric"] = "numeric"
+    kind: str
     rows: int = Field(ge=0)
-    edges: list[float]
     counts: list[int]
     missing: int = Field(ge=0)
+
+    def _shape_problem(self) -> str | None:
+        """Why the counts do not fit the kind's bins or categories (None: they do)."""
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _CountedColumn:
+        problem = self._shape_problem()
+        if problem is None and sum(self.counts) + self.missing != self.rows:
+            problem = "counts and missing must add up to rows"
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class NumericReference(_CountedColumn):
+    """Quantile bins of one numeric column; bin i holds (edges[i-1], edges[i]]."""
+
+    kind: Literal["numeric"] = "numeric"
+    edges: list[float]
     min: float | None
     max: float | None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> NumericReference:
+    def _shape_problem(self) -> str | None:
         if len(self.counts) != len(self.edges) + 1 or self.edges != sorted(set(self.edges)):
-            raise ValueError("needs increasing edges and one count more than edges")
-        if sum(self.counts) + self.missing != self.rows:
-            raise ValueError("counts and missing must add up to rows")
-        return self
+            return "needs increasing edges and one count more than edges"
+        return None
 
 
-class CategoricalReference(BaseModel):
+class CategoricalReference(_CountedColumn):
     """Every training category of one column with its count."""
 
-    name: str
     kind: Literal["categorical"] = "categorical"
-    rows: int = Field(ge=0)
     categories: list[str]
-    counts: list[int]
-    missing: int = Field(ge=0)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> CategoricalReference:
+    def _shape_problem(self) -> str | None:
         if len(self.counts) != len(self.categories) or len(set(self.categories)) != len(
             self.categories
         ):
-            raise ValueError("needs distinct categories, one count each")
-        if sum(self.counts) + self.missing != self.rows:
-            raise ValueError("counts and missing must add up to rows")
-        return self
+            return "needs distinct categories, one count each"
+        return None
 
 
 ColumnReference = Annotated[NumericReference | CategoricalReference, Field(discriminator="kind")]
