@@ -23,6 +23,7 @@ from batchscore_core.registry import upload_of_key
 from batchscore_core.s3_events import S3NotificationBody, created_objects
 from batchscore_core.sqs_batch import partial_batch_response
 
+gc.freeze()  # and what they made is skipped by every collection from now on
 gc.enable()
 
 

@@ -31,6 +31,7 @@ from batchscore_core.training_trigger import training_queue
 from batchscore_model.engine import EngineOptions
 from batchscore_model.loaded import job_model, model_bundle
 
+gc.freeze()  # and what they made is skipped by every collection from now on
 gc.enable()
 
 

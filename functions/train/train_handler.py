@@ -32,6 +32,7 @@ from batchscore_core.training_runs import RunInProgress, RunStatus
 from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
 from batchscore_model.loaded import model_bundle
 
+gc.freeze()  # and what they made is skipped by every collection from now on
 gc.enable()
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -16,6 +16,7 @@ from batchscore_core.adapters import data_store, transitions
 from batchscore_core.observability import logger, metrics, tracer
 from batchscore_core.s3_events import StoredObject, created_objects_response
 
+gc.freeze()  # and what they made is skipped by every collection from now on
 gc.enable()
 
 
