@@ -3,28 +3,24 @@ from ModelUploadsDLQ (S3 events of publish uploads) -> the upload REFUSED."""
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from typing import Any
 
-from typing import Any
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from dlq_jobs import fail_job, fail_upload
+    from dlq_uploads import refuse_upload
+    from pydantic import Json
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from dlq_jobs import fail_job, fail_upload
-from dlq_uploads import refuse_upload
-from pydantic import Json
-
-from batchscore_core.adapters import model_registry, transitions
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.queue import JobMessage
-from batchscore_core.registry import upload_of_key
-from batchscore_core.s3_events import S3NotificationBody, created_objects
-from batchscore_core.sqs_batch import partial_batch_response
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.adapters import model_registry, transitions
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.queue import JobMessage
+    from batchscore_core.registry import upload_of_key
+    from batchscore_core.s3_events import S3NotificationBody, created_objects
+    from batchscore_core.sqs_batch import partial_batch_response
 
 
 class DeadLetterRecord(SqsRecordModel):

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from typing import Any
 
-from typing import Any
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from predict_rows import predict_rows
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from predict_rows import predict_rows
-
-from batchscore_core.api_errors import api_app
-from batchscore_core.model_files import BundleTampered
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
-from batchscore_model.errors import BundleError
-from batchscore_model.loaded import model_bundle, resolve_model
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.api_errors import api_app
+    from batchscore_core.model_files import BundleTampered
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.predict_contract import TOO_MANY_ROWS, PredictResponse, Row, predict_router
+    from batchscore_model.errors import BundleError
+    from batchscore_model.loaded import model_bundle, resolve_model
 
 
 def score(rows: list[Row], model: str | None = None, explain: bool = False) -> PredictResponse:

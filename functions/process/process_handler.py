@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    import tempfile
+    from collections.abc import Callable
+    from functools import lru_cache
+    from pathlib import Path
+    from typing import Any
 
-import tempfile
-from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from process_faults import backoff_seconds
+    from process_run import HandedBack, RunSettings, process_job
+    from pydantic import Json
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from process_faults import backoff_seconds
-from process_run import HandedBack, RunSettings, process_job
-from pydantic import Json
-
-from batchscore_core.adapters import data_store, drift_log, job_queue, job_store, transitions
-from batchscore_core.drift_log import SustainedDrift
-from batchscore_core.errors import JobNotFound
-from batchscore_core.models import Job
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.queue import JobMessage
-from batchscore_core.settings import get_settings
-from batchscore_core.sqs_batch import partial_batch_response
-from batchscore_core.training_trigger import training_queue
-from batchscore_model.engine import EngineOptions
-from batchscore_model.loaded import job_model, model_bundle
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.adapters import data_store, drift_log, job_queue, job_store, transitions
+    from batchscore_core.drift_log import SustainedDrift
+    from batchscore_core.errors import JobNotFound
+    from batchscore_core.models import Job
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.queue import JobMessage
+    from batchscore_core.settings import get_settings
+    from batchscore_core.sqs_batch import partial_batch_response
+    from batchscore_core.training_trigger import training_queue
+    from batchscore_model.engine import EngineOptions
+    from batchscore_model.loaded import job_model, model_bundle
 
 
 class JobSqsRecord(SqsRecordModel):

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    import tempfile
+    from pathlib import Path
+    from typing import Any
 
-import tempfile
-from pathlib import Path
-from typing import Any
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from publish_upload import publish_upload
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from publish_upload import publish_upload
-
-from batchscore_core.adapters import model_events, model_files, model_registry
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import StoredObject, created_objects_response
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.adapters import model_events, model_files, model_registry
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.s3_events import StoredObject, created_objects_response
 
 
 def publish_object(obj: StoredObject) -> None:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from typing import Any
 
-from typing import Any
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from registry_app import app
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from registry_app import app
-
-from batchscore_core.observability import logger, metrics, tracer
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.observability import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

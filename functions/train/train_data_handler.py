@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from typing import Any
 
-from typing import Any
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from train_check import check_training_object, training_files
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from train_check import check_training_object, training_files
-
-from batchscore_core import adapters
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import StoredObject, created_objects_response
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core import adapters
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.s3_events import StoredObject, created_objects_response
 
 
 def check_object(obj: StoredObject) -> None:

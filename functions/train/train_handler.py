@@ -6,34 +6,31 @@ model: then this function starts the run itself.
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    import tempfile
+    import uuid
+    from pathlib import Path
+    from typing import Any
 
-import tempfile
-import uuid
-from pathlib import Path
-from typing import Any
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from train_check import training_files
+    from train_drift import drift_warrants_run
+    from train_recipes import recipe_for
+    from train_run import RunDeps, execute
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from train_check import training_files
-from train_drift import drift_warrants_run
-from train_recipes import recipe_for
-from train_run import RunDeps, execute
+    from batchscore_core import adapters
+    from batchscore_core.drift_log import SustainedDrift, recent_drift
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.settings import get_settings
+    from batchscore_core.sqs_batch import partial_batch_response
+    from batchscore_core.training_runs import RunInProgress, RunStatus
+    from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
+    from batchscore_model.loaded import model_bundle
 
-from batchscore_core import adapters
-from batchscore_core.drift_log import SustainedDrift, recent_drift
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.settings import get_settings
-from batchscore_core.sqs_batch import partial_batch_response
-from batchscore_core.training_runs import RunInProgress, RunStatus
-from batchscore_core.training_trigger import RunMessage, begin_run, training_runs
-from batchscore_model.loaded import model_bundle
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

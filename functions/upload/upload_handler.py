@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from typing import Any
 
-from typing import Any
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from ingest_jobs import ingest
+    from upload_limits import choose_model
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from ingest_jobs import ingest
-from upload_limits import choose_model
-
-from batchscore_core.adapters import data_store, transitions
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.s3_events import StoredObject, created_objects_response
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
+    from batchscore_core.adapters import data_store, transitions
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.s3_events import StoredObject, created_objects_response
 
 
 def ingest_object(obj: StoredObject) -> None:

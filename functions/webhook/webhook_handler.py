@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import gc
+from batchscore_core.cold_start import long_lived_imports
 
-gc.disable()  # while the imports run: they make only long-lived objects (README, `make coldstart`)
+with long_lived_imports():
+    from dataclasses import dataclass
+    from functools import lru_cache, partial
+    from typing import Any
 
-from dataclasses import dataclass
-from functools import lru_cache, partial
-from typing import Any
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from pydantic import Json
+    from webhook_delivery import Sender, WebhookMessage, deliver_webhook
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
-from webhook_delivery import Sender, WebhookMessage, deliver_webhook
+    from batchscore_core.adapters import job_store
+    from batchscore_core.observability import logger, metrics, tracer
+    from batchscore_core.settings import get_settings
+    from batchscore_core.sqs_batch import partial_batch_response
+    from batchscore_core.webhook_queue import WebhookQueue
+    from batchscore_core.webhook_secrets import SecretSource, secret_source
+    from batchscore_core.webhooks import DELIVERY_DEADLINE_SECONDS, deliver
 
-from batchscore_core.adapters import job_store
-from batchscore_core.observability import logger, metrics, tracer
-from batchscore_core.settings import get_settings
-from batchscore_core.sqs_batch import partial_batch_response
-from batchscore_core.webhook_queue import WebhookQueue
-from batchscore_core.webhook_secrets import SecretSource, secret_source
-from batchscore_core.webhooks import DELIVERY_DEADLINE_SECONDS, deliver
-
-gc.freeze()  # and what they made is skipped by every collection from now on
-gc.enable()
 
 # A record is only started when its whole deadline (and the job writes) fit in what is left
 # of the invocation; the rest go back to the queue instead of timing out the whole batch.
