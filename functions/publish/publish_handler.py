@@ -9,6 +9,9 @@ with long_lived_imports():
     from pathlib import Path
     from typing import Any
 
+    # Before anything imports pydantic: Powertools' batch utility then skips building the
+    # DynamoDB, Kinesis and Kafka record models it names only in type hints (README).
+    import aws_lambda_powertools.utilities.batch  # noqa: F401
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from publish_upload import publish_upload
 

@@ -7,6 +7,9 @@ from batchscore_core.cold_start import long_lived_imports
 with long_lived_imports():
     from typing import Any
 
+    # Before anything imports pydantic: Powertools' batch utility then skips building the
+    # DynamoDB, Kinesis and Kafka record models it names only in type hints (README).
+    import aws_lambda_powertools.utilities.batch  # noqa: F401
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from ingest_jobs import ingest
     from upload_limits import choose_model

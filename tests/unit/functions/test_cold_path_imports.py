@@ -2,13 +2,15 @@
 regress silently: the scoring functions (handler import, then the default bundle loaded, as their
 first invocation does) skip the scikit-learn modules skops' import crawls (every estimator, the
 whole of sklearn.ensemble) and those `explain` needs only when reasons are asked for; the status
-API skips Powertools' parser models (S3 and SQS events are the ingest functions' work).
+API skips Powertools' parser models (S3 and SQS events are the ingest functions' work); the
+functions on SQS batches skip the stream and Kafka record models they never read.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from bench.coldstart import ENV
 from tests.unit.functions.fresh_interpreter import ROOT, modules_after
 
 BUNDLE = ROOT / "layers" / "model" / "bundle"
@@ -57,3 +59,38 @@ def test_the_status_api_imports_no_event_parser_models() -> None:
     # Then Powertools' event handler is there and its parser models are not
     assert "aws_lambda_powertools.event_handler" in loaded
     assert "aws_lambda_powertools.utilities.parser.models" not in loaded
+
+
+# Powertools' batch utility imports these record models, for its type hints only, when pydantic
+# is already imported: no function here reads DynamoDB streams, Kinesis or Kafka.
+UNUSED_RECORD_MODELS = {
+    "aws_lambda_powertools.utilities.parser.models.dynamodb",
+    "aws_lambda_powertools.utilities.parser.models.kafka",
+    "aws_lambda_powertools.utilities.parser.models.kinesis",
+}
+BATCH_HANDLERS = {
+    "upload": "functions/upload",
+    "publish": "functions/publish",
+    "train_data": "functions/train",
+    "process": "functions/process",
+    "webhook": "functions/webhook",
+    "dlq": "functions/dlq",
+    "train": "functions/train",
+}
+
+
+@pytest.mark.parametrize("handler", sorted(BATCH_HANDLERS))
+def test_the_batch_functions_build_no_record_models_they_do_not_read(
+    handler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a fresh interpreter with the function's code and layers on the path
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    # When the handler is imported
+    loaded = modules_after(
+        f"import {handler}_handler\n", [BATCH_HANDLERS[handler], "layers/core", "layers/model"]
+    )
+
+    # Then the batch utility is there and the stream and Kafka record models are not
+    assert "aws_lambda_powertools.utilities.batch" in loaded
+    assert not loaded & UNUSED_RECORD_MODELS, sorted(loaded & UNUSED_RECORD_MODELS)
