@@ -34,11 +34,16 @@ def test_every_log_line_about_a_job_carries_its_id(local_stack: Any) -> None:
     job_id = user.submit(feature_csv(4), "logged.csv")
     assert wait_until_final(user, job_id, local_stack)["status"] == "SUCCEEDED"
 
-    # When the runtime's log (the functions' stdout, as CloudWatch gets it) is read
+    # When the runtime's log (the functions' stdout, as CloudWatch gets it) is read, until the
+    # success is in it: the function logs it after the job's SUCCEEDED is written, so a status
+    # read can see SUCCEEDED a moment before the line reaches the log
     lines = poll(
         lambda: job_lines(local_stack, job_id),
-        lambda found: {"UploadFunction", "ProcessFunction"} <= set(found),
-        what="log lines with the job id",
+        lambda found: (
+            {"UploadFunction", "ProcessFunction"} <= set(found)
+            and any(r.get("message") == "job succeeded" for r in found["ProcessFunction"])
+        ),
+        what="log lines with the job id, the success among them",
         stack=local_stack,
         timeout=30,
     )
