@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.coldstart import ENV
-from tests.unit.functions.fresh_interpreter import ROOT, modules_after
+from tests.unit.functions.fresh_interpreter import ROOT, handler_modules
 
 BUNDLE = ROOT / "layers" / "model" / "bundle"
 # Imported before the cut by skops.io's import (all_estimators, _BinMapper) or by explain.py.
@@ -30,14 +29,14 @@ OFF_THE_COLD_PATH = {
 
 def cold_modules(handler: str, *, load_model: bool = True) -> set[str]:
     """The modules a fresh interpreter holds after the handler's cold path."""
-    code = f"import {handler}_handler\n"
-    if load_model:
-        code += (
-            "from pathlib import Path\n"
-            "from batchscore_model.bundle import load_bundle\n"
-            f"load_bundle(Path({str(BUNDLE)!r}))\n"
-        )
-    return modules_after(code, [f"functions/{handler}", "layers/core", "layers/model"])
+    if not load_model:
+        return handler_modules(handler)
+    return handler_modules(
+        handler,
+        "from pathlib import Path\n"
+        "from batchscore_model.bundle import load_bundle\n"
+        f"load_bundle(Path({str(BUNDLE)!r}))\n",
+    )
 
 
 @pytest.mark.parametrize("handler", ["predict", "process"])
@@ -68,28 +67,14 @@ UNUSED_RECORD_MODELS = {
     "aws_lambda_powertools.utilities.parser.models.kafka",
     "aws_lambda_powertools.utilities.parser.models.kinesis",
 }
-BATCH_HANDLERS = {
-    "upload": "functions/upload",
-    "publish": "functions/publish",
-    "train_data": "functions/train",
-    "process": "functions/process",
-    "webhook": "functions/webhook",
-    "dlq": "functions/dlq",
-    "train": "functions/train",
-}
+BATCH_HANDLERS = ["dlq", "process", "publish", "train", "train_data", "upload", "webhook"]
 
 
-@pytest.mark.parametrize("handler", sorted(BATCH_HANDLERS))
-def test_the_batch_functions_build_no_record_models_they_do_not_read(
-    handler: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("handler", BATCH_HANDLERS)
+def test_the_batch_functions_build_no_record_models_they_do_not_read(handler: str) -> None:
     # Given a fresh interpreter with the function's code and layers on the path
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
     # When the handler is imported
-    loaded = modules_after(
-        f"import {handler}_handler\n", [BATCH_HANDLERS[handler], "layers/core", "layers/model"]
-    )
+    loaded = handler_modules(handler)
 
     # Then the batch utility is there and the stream and Kafka record models are not
     assert "aws_lambda_powertools.utilities.batch" in loaded

@@ -6,14 +6,11 @@ objects instead of walking them all (README, cold starts).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from bench.coldstart import ENV
-from tests.unit.functions.fresh_interpreter import ROOT, output_of
+from tests.unit.functions.fresh_interpreter import after_handler_import, handler_names
 
-HANDLERS = sorted(Path(ROOT, "functions").glob("*/*_handler.py"))
 REPORT = (
     "import gc, json\n"
     "print(json.dumps({'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
@@ -21,19 +18,11 @@ REPORT = (
 )
 
 
-@pytest.mark.parametrize("handler", HANDLERS, ids=[path.stem for path in HANDLERS])
-def test_init_leaves_the_collector_on_and_the_imports_frozen(
-    handler: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("handler", handler_names())
+def test_init_leaves_the_collector_on_and_the_imports_frozen(handler: str) -> None:
     # Given a fresh interpreter with the function's folder and the layers on the path
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
-    folder = str(handler.parent.relative_to(ROOT))
-
     # When the handler is imported
-    state = json.loads(
-        output_of(f"import {handler.stem}\n{REPORT}", [folder, "layers/core", "layers/model"])
-    )
+    state = json.loads(after_handler_import(handler, REPORT))
 
     # Then the collector is back on and the objects it would walk are mostly frozen
     assert state["enabled"] is True
