@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -71,22 +72,22 @@ class Deflater:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class DeflatedMember:
-    """One zip member written through a `Deflater`; sizes and CRC kept as zipfile keeps them.
+class DeflateStream:
+    """One member's bytes deflated through a `Deflater`, handed to `out` in order, with the
+    CRC and size of what went in (`crc` and `size` may start where another stream stopped:
+    the blocks end with a sync flush, so two streams' output concatenate)."""
 
-    zipfile has no public way to write data that is already deflated, so this sets the
-    fields its own writer keeps (`_crc`, `_file_size`, `_compress_size`) and lets its `close`
-    write the header or data descriptor (the same in Python 3.11 and 3.12).
-    """
-
-    def __init__(self, archive: zipfile.ZipFile, name: str, deflater: Deflater) -> None:
-        handle: Any = archive.open(name, "w", force_zip64=True)
-        handle._compressor = _Finisher()
-        self._handle = handle
+    def __init__(
+        self, deflater: Deflater, out: Callable[[bytes], object], *, crc: int = 0, size: int = 0
+    ) -> None:
         self._deflater = deflater
+        self._out = out
         self._pending: deque[tuple[bytes, Future[bytes] | bytes]] = deque()
         self._buffer: list[bytes] = []
         self._buffered = 0
+        self.crc = crc
+        self.size = size
+        self.deflated_size = 0
 
     def write(self, data: bytes) -> None:
         """Small writes are gathered into one block: each block costs a flush marker."""
@@ -104,14 +105,15 @@ class DeflatedMember:
             while len(self._pending) > self._deflater.depth:
                 self._write_oldest()
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Everything written so far handed to `out` (no final block: more may follow)."""
         if self._buffer:
             data = b"".join(self._buffer)
             self._buffer.clear()
+            self._buffered = 0
             self._pending.append((data, self._deflater.submit(data)))
         while self._pending:
             self._write_oldest()
-        self._handle.close()
 
     def abandon(self) -> None:
         for _, future in self._pending:
@@ -119,13 +121,54 @@ class DeflatedMember:
                 future.cancel()
         self._pending.clear()
         self._buffer.clear()
-        self._handle.close()  # leaves the archive closable; its content is not a workbook
 
     def _write_oldest(self) -> None:
         block, future = self._pending.popleft()
         deflated = future.result() if isinstance(future, Future) else future
-        handle = self._handle
-        handle._crc = _zlib.crc32(block, handle._crc)
-        handle._file_size += len(block)
-        handle._compress_size += len(deflated)
-        handle._fileobj.write(deflated)
+        self.crc = _zlib.crc32(block, self.crc)
+        self.size += len(block)
+        self.deflated_size += len(deflated)
+        self._out(deflated)
+
+
+class ZipMember:
+    """A zip member whose content arrives deflated (`write_deflated`), with its CRC and size
+    given at the end.
+
+    zipfile has no public way to write data that is already deflated, so this sets the
+    fields its own writer keeps (`_crc`, `_file_size`, `_compress_size`) and lets its `close`
+    write the header or data descriptor (the same in Python 3.11 and 3.12).
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        handle: Any = archive.open(name, "w", force_zip64=True)
+        handle._compressor = _Finisher()
+        self._handle = handle
+
+    def write_deflated(self, deflated: bytes) -> None:
+        self._handle._compress_size += len(deflated)
+        self._handle._fileobj.write(deflated)
+
+    def finish(self, crc: int, size: int) -> None:
+        self._handle._crc = crc
+        self._handle._file_size = size
+        self._handle.close()  # the final empty block, then the sizes
+
+
+class DeflatedMember:
+    """One zip member written through a `Deflater`: a `DeflateStream` into a `ZipMember`."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, deflater: Deflater) -> None:
+        self.zip_member = ZipMember(archive, name)
+        self.stream = DeflateStream(deflater, self.zip_member.write_deflated)
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+
+    def close(self) -> None:
+        self.stream.flush()
+        self.zip_member.finish(self.stream.crc, self.stream.size)
+
+    def abandon(self) -> None:
+        self.stream.abandon()
+        self.zip_member.finish(self.stream.crc, self.stream.size)  # not a workbook any more

@@ -9,7 +9,7 @@ formula. Chosen by measurement (see the README).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -34,6 +34,7 @@ from batchscore_model.xlsx_chart import (
     drawing_xml,
     relationships,
 )
+from batchscore_model.xlsx_process import RowEncoder
 
 __all__ = ["EMPTY_CELL", "EXCEL_MAX_CELL_CHARS", "EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS"]
 
@@ -88,6 +89,8 @@ class XlsxStreamWriter:
         self._sheets: list[_Sheet] = []
         self._deflater = Deflater(level=compresslevel, workers=workers)
         self._member: DeflatedMember | None = None
+        self._encoder: RowEncoder | None = None  # the child spelling the table's rows
+        self._blocks = 0  # calls of append_columns
         self._table: tuple[str, list[str], list[float]] | None = None
         self._scales: Sequence[ColorScale] = ()
 
@@ -113,9 +116,27 @@ class XlsxStreamWriter:
         self._open_sheet(base_name, header, widths, frozen=True)
 
     def append_columns(self, columns: Sequence[Column], count: int) -> None:
-        """Add `count` rows given as typed columns (`xlsx_cells`), in the table's order."""
+        """Add `count` rows given as typed columns (`xlsx_cells`), in the table's order.
+
+        From a table's second block on, with more than one core, the rows are spelled and
+        deflated by a child process (`xlsx_process`) while the caller reads the next block."""
         assert self._table is not None, "begin_table first"
+        self._blocks += 1
+        if self._blocks == 2 and self._encoder is None and self._deflater.workers > 1:
+            self._start_encoder()
+        if self._encoder is not None:
+            for number, (start, take, first_row) in enumerate(self._spans(count)):
+                self._encoder.rows(None if number else columns, start, start + take, first_row)
+            return
         blocks = [column.pieces() for column in columns]
+        for start, take, first_row in self._spans(count):
+            part = blocks if take == count else slice_pieces(blocks, start, start + take)
+            self._write(encode_rows(part, first_row, take))
+
+    def _spans(self, count: int) -> Iterator[tuple[int, int, int]]:
+        """`(start, rows, first row number)` of each sheet's share of `count` new rows; a
+        full sheet is closed and the next one opened between them."""
+        assert self._table is not None
         start = 0
         while start < count:
             sheet = self._sheets[-1]
@@ -126,13 +147,30 @@ class XlsxStreamWriter:
                 self._open_sheet(name, header, widths, frozen=True)
                 sheet = self._sheets[-1]
             take = min(count - start, self._capacity - sheet.rows)
-            part = blocks if take == count else slice_pieces(blocks, start, start + take)
-            self._write(encode_rows(part, sheet.rows + 2, take))
+            yield start, take, sheet.rows + 2
             sheet.rows += take
             start += take
 
+    def _start_encoder(self) -> None:
+        """Hand the open member to a child process, where its stream has got to."""
+        assert self._member is not None
+        stream = self._member.stream
+        stream.flush()
+        try:
+            encoder = RowEncoder(level=self._deflater.level, workers=self._deflater.workers)
+        except OSError:  # pragma: no cover - no child process here: spell the rows inline
+            return
+        encoder.open(self._member.zip_member, crc=stream.crc, size=stream.size)
+        self._encoder = encoder
+
+    def _stop_encoder(self, *, failed: bool = False) -> None:
+        encoder, self._encoder = self._encoder, None
+        if encoder is not None:
+            encoder.kill() if failed else encoder.shutdown()
+
     def end_table(self) -> None:
         self._close_sheet()
+        self._stop_encoder()
         self._table = None
 
     def write_sheet(
@@ -159,6 +197,7 @@ class XlsxStreamWriter:
     def close(self) -> None:
         if self._member is not None:
             self._close_sheet()
+        self._stop_encoder()
         self._deflater.shutdown()
         parts = {
             "[Content_Types].xml": self._content_types(),
@@ -184,6 +223,7 @@ class XlsxStreamWriter:
     def abort(self) -> None:
         """Release the sink after a failure; what was written is not a valid workbook."""
         try:
+            self._stop_encoder(failed=True)
             if self._member is not None:
                 self._member.abandon()
             self._deflater.shutdown()
@@ -198,7 +238,11 @@ class XlsxStreamWriter:
 
     def _write(self, xml: str | bytes) -> None:
         assert self._member is not None
-        self._member.write(xml if isinstance(xml, bytes) else xml.encode("utf-8"))
+        data = xml if isinstance(xml, bytes) else xml.encode("utf-8")
+        if self._encoder is not None:
+            self._encoder.raw(data)
+        else:
+            self._member.write(data)
 
     def _open_sheet(
         self, name: str, header: list[str], widths: list[float], *, frozen: bool
@@ -207,6 +251,8 @@ class XlsxStreamWriter:
         scales = self._scales if self._table is not None else ()
         self._sheets.append(_Sheet(name=name, part=part, columns=len(header), scales=scales))
         self._member = DeflatedMember(self._zip, f"xl/worksheets/sheet{part}.xml", self._deflater)
+        if self._encoder is not None:
+            self._encoder.open(self._member.zip_member)
         selected = ' tabSelected="1"' if part == 1 else ""
         pane = (
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -234,7 +280,10 @@ class XlsxStreamWriter:
             f"{_DRAWING if sheet.chart is not None else ''}</worksheet>"
         )
         assert self._member is not None
-        self._member.close()
+        if self._encoder is not None:
+            self._member.zip_member.finish(*self._encoder.close())
+        else:
+            self._member.close()
         self._member = None
 
     @staticmethod
