@@ -60,24 +60,33 @@ def partner(killable_stack: LocalStack) -> Iterator[Receiver]:
         yield hook
 
 
-def process_workers(stack: LocalStack) -> list[int]:
-    """Pids of this stack's ProcessFunction workers (their environment names the handler and
-    this stack's emulator)."""
+def stack_processes(stack: LocalStack) -> dict[int, int]:
+    """This stack's ProcessFunction processes (their environment names the handler and this
+    stack's emulator), each with its parent's pid: the workers, and the row encoders they start
+    (`batchscore_model.xlsx_process`, which inherit that environment)."""
     wanted = {
         f"_HANDLER={PROCESS_HANDLER}".encode(),
         f"AWS_ENDPOINT_URL={stack.emulator_url}".encode(),
     }
-    pids = []
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             environ = set((entry / "environ").read_bytes().split(b"\0"))
+            stat = (entry / "stat").read_text()
         except OSError:  # gone, or not ours to read
             continue
-        if wanted <= environ:
-            pids.append(int(entry.name))
-    return pids
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if wanted <= environ and state != "Z":
+            found[int(entry.name)] = int(parent)
+    return found
+
+
+def process_workers(stack: LocalStack) -> list[int]:
+    """Pids of this stack's ProcessFunction workers, not of the row encoders they started."""
+    found = stack_processes(stack)
+    return [pid for pid, parent in found.items() if parent not in found]
 
 
 def result_versions(stack: LocalStack, job_id: str) -> list[dict[str, Any]]:
@@ -106,6 +115,13 @@ def test_a_worker_killed_mid_job_is_taken_over_after_the_lease_and_succeeds_once
         stack=killable_stack,
     )
     (worker,) = process_workers(killable_stack)
+    # 50-row blocks: from the second on, the worker's rows are spelled by its row encoder
+    encoders = poll(
+        lambda: [p for p, parent in stack_processes(killable_stack).items() if parent == worker],
+        bool,
+        what="the worker's row encoder",
+        stack=killable_stack,
+    )
 
     # When that worker is killed mid-job (no except or finally of ours runs)
     os.kill(worker, signal.SIGKILL)
@@ -122,6 +138,8 @@ def test_a_worker_killed_mid_job_is_taken_over_after_the_lease_and_succeeds_once
     assert done["rows_done"] == ROWS
     assert running["rows_done"] < ROWS
     assert worker not in process_workers(killable_stack)  # the runtime started a fresh one
+    # and its row encoder read the end of its pipe and went too
+    assert not set(encoders) & set(stack_processes(killable_stack))
 
     # And there is one result object version, and one webhook delivery for the job
     assert len(result_versions(killable_stack, job_id)) == 1
