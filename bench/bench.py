@@ -87,16 +87,17 @@ def _base_rows(columns: list[str]) -> np.ndarray:
     return np.asarray(load_breast_cancer(as_frame=True).data[columns].to_numpy())
 
 
+_OURS_AND_CHILDREN = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+
+
 def _cpu_seconds() -> float:
     """CPU seconds of this process, every thread's, and of the children it has waited for (the
     engine's row encoder): on a shared machine they hold better than the wall clock, which
     counts the time other processes had the cores."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    usages = map(resource.getrusage, _OURS_AND_CHILDREN)
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
 
 
-_OURS_AND_CHILDREN = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
 FOREST_DIR = Path(__file__).resolve().parents[1] / "models" / "breast-cancer" / "forest"
 
 

@@ -87,7 +87,6 @@ class DeflateStream:
         self._buffered = 0
         self.crc = crc
         self.size = size
-        self.deflated_size = 0
 
     def write(self, data: bytes) -> None:
         """Small writes are gathered into one block: each block costs a flush marker."""
@@ -127,7 +126,6 @@ class DeflateStream:
         deflated = future.result() if isinstance(future, Future) else future
         self.crc = _zlib.crc32(block, self.crc)
         self.size += len(block)
-        self.deflated_size += len(deflated)
         self._out(deflated)
 
 

@@ -20,8 +20,7 @@ from batchscore_model.xlsx_cells import (
     EMPTY_CELL,
     EXCEL_MAX_CELL_CHARS,
     Column,
-    encode_rows,
-    slice_pieces,
+    spell_rows,
     text_cell,
     value_cell,
 )
@@ -130,8 +129,7 @@ class XlsxStreamWriter:
             return
         blocks = [column.pieces() for column in columns]
         for start, take, first_row in self._spans(count):
-            part = blocks if take == count else slice_pieces(blocks, start, start + take)
-            self._write(encode_rows(part, first_row, take))
+            self._write(spell_rows(blocks, start, start + take, first_row))
 
     def _spans(self, count: int) -> Iterator[tuple[int, int, int]]:
         """`(start, rows, first row number)` of each sheet's share of `count` new rows; a
@@ -165,8 +163,12 @@ class XlsxStreamWriter:
 
     def _stop_encoder(self, *, failed: bool = False) -> None:
         encoder, self._encoder = self._encoder, None
-        if encoder is not None:
-            encoder.kill() if failed else encoder.shutdown()
+        if encoder is None:
+            return
+        if failed:
+            encoder.kill()
+        else:
+            encoder.shutdown()
 
     def end_table(self) -> None:
         self._close_sheet()

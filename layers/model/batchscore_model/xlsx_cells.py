@@ -317,3 +317,12 @@ def _utf8(values: list[str]) -> list[bytes]:
 
 def slice_pieces(blocks: Sequence[Pieces], start: int, stop: int) -> list[Pieces]:
     return [(opening, values[start:stop], closing) for opening, values, closing in blocks]
+
+
+def spell_rows(blocks: Sequence[Pieces], start: int, stop: int, first_row: int) -> bytes:
+    """Rows `start:stop` of the columns' pieces as sheet XML in UTF-8, numbered from
+    `first_row` (the columns are sliced only when the rows are not all of them)."""
+    whole = start == 0 and all(len(values) == stop for _, values, _ in blocks)
+    part = blocks if whole else slice_pieces(blocks, start, stop)
+    xml = encode_rows(part, first_row, stop - start)
+    return xml if isinstance(xml, bytes) else xml.encode("utf-8")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from batchscore_model.deflate import Deflater, DeflateStream, ZipMember
-from batchscore_model.xlsx_cells import Column, Pieces, encode_rows, slice_pieces
+from batchscore_model.xlsx_cells import Column, Pieces, spell_rows
 
 _LENGTH = struct.Struct("<Q")
 DEPTH = 3  # blocks of rows in flight: one being spelled, one queued, one being sent
@@ -201,10 +201,7 @@ def _apply(
         _, columns, start, stop, first_row = message
         if columns is not None:
             state.blocks = [column.pieces() for column in columns]
-        whole = start == 0 and all(len(values) == stop for _, values, _ in state.blocks)
-        part = state.blocks if whole else slice_pieces(state.blocks, start, stop)
-        xml = encode_rows(part, first_row, stop - start)
-        state.stream.write(xml if isinstance(xml, bytes) else xml.encode("utf-8"))
+        state.stream.write(spell_rows(state.blocks, start, stop, first_row))
     elif kind == "close":
         state.stream.flush()
     else:
