@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +22,7 @@ from batchscore_model.chunks import TextChunk
 from batchscore_model.contract import MISSING_TOKENS, Finding, RowContract
 from batchscore_model.csvcheck import MAX_FIELD_CHARS, csv_error, is_blank, records, split_lines
 from batchscore_model.errors import InputRejected, Problem, problem
+from batchscore_model.record_cut import cut_segments
 from batchscore_model.schema import ModelInfo
 from batchscore_model.xlsx_cells import INVALID_XML
 
@@ -73,22 +73,20 @@ class Layout:
         return spans
 
     @cached_property
-    def record_pattern(self) -> re.Pattern[str] | None:
-        """One record on one line, a group per segment: text fields plain or quoted (RFC 4180,
-        no line end inside), numeric runs with no quote at all. None without both kinds."""
+    def segmented(self) -> bool:
+        """Whether the vectorised reader cuts the lines into segments: with text and numbers
+        side by side."""
         texts = len(self.header) - len(self.numeric)
-        if not self.numeric or not texts or len(self.header) < 2:
-            return None
-        d = re.escape(self.delimiter)
-        bare = f'[^"{d}\n]*'
-        quoted = '"[^"\n]*(?:""[^"\n]*)*"'
-        groups = []
-        for start, stop in self.segments:
-            if self.header[start] in self.numeric_set:
-                groups.append(f"({bare}(?:{d}{bare}){{{stop - start - 1}}})")
-            else:
-                groups.append(f"({quoted}|{bare})")
-        return re.compile("^" + d.join(groups) + "$", re.MULTILINE)
+        return bool(self.numeric) and texts > 0 and len(self.header) >= 2
+
+    @cached_property
+    def segment_ends(self) -> list[int]:
+        return [stop - 1 for _, stop in self.segments]
+
+    @cached_property
+    def quotable(self) -> list[bool]:
+        """Per field, whether it may be quoted for the vectorised reader: text fields only."""
+        return [name not in self.numeric_set for name in self.header]
 
 
 @dataclass
@@ -343,12 +341,12 @@ def _parse_plain(
 
 
 def _read_numeric(
-    text: str, layout: Layout, *, quoted: bool, skip_blank_lines: bool
+    text: str | bytes, layout: Layout, *, quoted: bool, skip_blank_lines: bool
 ) -> pd.DataFrame:
     """The numeric columns of a chunk's records, read by pandas' C reader; with `quoted`, a
     field may be in double quotes (doubled inside it), else a quote is a character like any."""
     return pd.read_csv(
-        io.StringIO(text),
+        io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text),
         sep=layout.delimiter,
         header=None,
         names=layout.header,
@@ -379,43 +377,40 @@ def _lone_cr(line: int) -> InputRejected:
 def _parse_segments(chunk: TextChunk, layout: Layout) -> tuple[Fields, _Raw, np.ndarray] | None:
     """Every record whole on one line, text and numbers side by side: the rows at C speed.
 
-    One regular expression (`Layout.record_pattern`) cuts each line into its text fields and its
-    runs of numeric columns, so no per-field Python runs: a run stays one string per row (the
-    writer spells it with one `str.replace`), a quoted column is unquoted in one pass over the
-    joined column. Anything the record reader would see differently is None, and it reads the
-    chunk: a line of another shape (ragged, a quote inside a bare field, a line end inside
-    quotes), CR, a first field that is empty or blank (a row that may be blank), a field over
-    the field limit, or numbers pandas does not find in the same rows.
+    `record_cut` cuts each line into its text fields and its runs of numeric columns with numpy,
+    so no per-field Python runs: a run stays one string per row (the writer spells it with one
+    `str.replace`), a quoted column is unquoted in one pass over the joined column. Anything the
+    record reader would see differently is None, and it reads the chunk: a line of another
+    shape (ragged, a quote inside a bare field, a line end inside quotes), CR, a first field
+    that is empty or blank (a row that may be blank), a field over the field limit, or numbers
+    pandas does not find in the same rows.
     """
-    pattern = layout.record_pattern
-    text = chunk.text
-    if pattern is None:
+    if not layout.segmented:
         return None
+    text = chunk.text
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None
-    matches = pattern.findall(text)
-    count = len(matches)
-    if not count or count != text.count("\n") + (0 if text.endswith("\n") else 1):
+    raw = text.encode("utf-8")
+    groups = cut_segments(raw, layout.delimiter, layout.segment_ends, layout.quotable)
+    if groups is None:
         return None
-    groups: list[tuple[str, ...]] = (
-        list(zip(*matches, strict=True)) if isinstance(matches[0], tuple) else [tuple(matches)]
-    )
+    count = len(groups[0])
     if any(max(map(len, group)) > MAX_FIELD_CHARS for group in groups):
         return None
     texts: dict[int, Sequence[str]] = {}
     runs: dict[int, tuple[int, list[str]]] = {}
     for (start, stop), group in zip(layout.segments, groups, strict=True):
         if layout.header[start] in layout.numeric_set:
-            runs[start] = (stop, list(group))
+            runs[start] = (stop, group)
         else:
             texts[start] = _unquoted(group)
     delimiter = layout.delimiter
     firsts = texts[0] if 0 in texts else [row.partition(delimiter)[0] for row in runs[0][1]]
     if "" in firsts or any(map(str.isspace, firsts)):
         return None
-    numbers = _numbers_by_pandas(text, layout, count)
+    numbers = _numbers_by_pandas(raw, layout, count)
     if numbers is None:
         return None
     fields = Fields(len(layout.header), delimiter=delimiter, texts=texts, runs=runs)
@@ -423,14 +418,14 @@ def _parse_segments(chunk: TextChunk, layout: Layout) -> tuple[Fields, _Raw, np.
     return fields, numbers, lines
 
 
-def _unquoted(group: tuple[str, ...]) -> list[str]:
+def _unquoted(group: list[str]) -> list[str]:
     """A column's fields as the csv module reads them: quotes taken off, `""` made `"`.
 
     Only quoted fields hold a quote and none holds a line end, so in the column joined by line
     ends a quote after a line end opens a field and one before a line end closes it."""
     joined = "\n".join(group)
     if '"' not in joined:
-        return list(group)
+        return group
     joined = ("\n" + joined + "\n").replace('\n"', "\n").replace('"\n', "\n")
     return joined[1:-1].replace('""', '"').split("\n")
 
@@ -503,7 +498,7 @@ def _quoted_one_line_per_record(
     return rows, list(range(chunk.first_line, chunk.first_line + len(rows)))
 
 
-def _numbers_by_pandas(text: str, layout: Layout, records: int) -> _Raw | None:
+def _numbers_by_pandas(text: str | bytes, layout: Layout, records: int) -> _Raw | None:
     """The numeric columns parsed by pandas' C reader, when it finds the same records."""
     if not layout.numeric:
         return None

@@ -91,8 +91,10 @@ def shortest_reprs(floats: np.ndarray) -> list[str]:
     magnitude = np.abs(values)
     with np.errstate(invalid="ignore"):
         usual = ((magnitude >= _ORJSON_LOW) & (magnitude < _ORJSON_HIGH)) | (magnitude == 0)
-    for index in np.flatnonzero(~usual).tolist():
-        written[index] = repr(float(values[index]))
+    others = np.flatnonzero(~usual)
+    spelled = map(float.__repr__, values[others].tolist())
+    for index, text in zip(others.tolist(), spelled, strict=True):
+        written[index] = text
     return written
 
 
