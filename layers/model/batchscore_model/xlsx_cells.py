@@ -48,6 +48,21 @@ _NUMERAL_BYTES = b"0123456789.-+eE"
 Pieces = tuple[str, list[str], str]
 
 
+class Lines(list[str]):
+    """Values split from one text at a mark the values do not hold, keeping the text: the
+    UTF-8 path encodes it at once and the ASCII check reads it, instead of joining the values
+    again. A slice is a plain list."""
+
+    def __init__(self, values: list[str], text: str, mark: str) -> None:
+        super().__init__(values)
+        self.text = text
+        self.mark = mark
+
+    @classmethod
+    def split(cls, text: str, mark: str) -> Lines:
+        return cls(text.split(mark), text, mark)
+
+
 def escape(value: str) -> str:
     return value[:EXCEL_MAX_CELL_CHARS].translate(_ESCAPES)
 
@@ -168,7 +183,7 @@ class NumeralRows:
 
     def pieces(self) -> Pieces:
         joined = self.text.replace(self.delimiter, NUMBER_CLOSE + NUMBER_OPEN)
-        return NUMBER_OPEN, joined.split("\n"), NUMBER_CLOSE
+        return NUMBER_OPEN, Lines.split(joined, "\n"), NUMBER_CLOSE
 
 
 @dataclass(frozen=True)
@@ -181,7 +196,7 @@ class Texts:
         values = list(self.texts)
         if not values:
             return TEXT_OPEN, values, TEXT_CLOSE
-        joined = "".join(values)
+        joined, mark = _joined(values)
         special = _SPECIAL.search(joined) is not None
         long = len(joined) > EXCEL_MAX_CELL_CHARS and max(map(len, values)) > EXCEL_MAX_CELL_CHARS
         empty = "" in values
@@ -190,7 +205,9 @@ class Texts:
                 return "", [text_cell(value) for value in values], ""
             return TEXT_OPEN, [escape(value) for value in values], TEXT_CLOSE
         if special:
-            values = _escape_all(values, joined)
+            values = _escape_all(values, joined, mark)
+        elif mark is not None:
+            values = Lines(values, joined, mark)
         if empty:
             return "", _cells_or_empty(values), ""
         return TEXT_OPEN, values, TEXT_CLOSE
@@ -204,12 +221,22 @@ def _separator(joined: str) -> str | None:
     return next((mark for mark in _SEPARATORS if mark not in joined), None)
 
 
-def _escape_all(values: list[str], joined: str) -> list[str]:
-    """`escape` of each value (none longer than a cell), in one `translate` of the column."""
-    mark = _separator(joined)
+def _joined(values: list[str]) -> tuple[str, str | None]:
+    """The values joined by a separator none of them holds, and that separator; or joined by
+    nothing, and None, when each separator is in some value."""
+    for mark in _SEPARATORS:
+        joined = mark.join(values)
+        if joined.count(mark) == len(values) - 1:
+            return joined, mark
+    return "".join(values), None
+
+
+def _escape_all(values: list[str], joined: str, mark: str | None) -> list[str]:
+    """`escape` of each value (none longer than a cell), in one `translate` of the column
+    `joined` by `mark`."""
     if mark is None:
         return [escape(value) for value in values]
-    return _escape_long(mark.join(values)).split(mark)
+    return Lines.split(_escape_long(joined), mark)
 
 
 def _escape_long(text: str) -> str:
@@ -287,6 +314,8 @@ def encode_rows(blocks: Sequence[Pieces], first_row: int, count: int) -> str | b
 
 
 def _ascii(values: list[str]) -> bool:
+    if isinstance(values, Lines):
+        return values.text.isascii()
     return "".join(values).isascii()
 
 
@@ -311,6 +340,8 @@ def _encode_rows_utf8(blocks: Sequence[Pieces], first_row: int, count: int) -> b
 def _utf8(values: list[str]) -> list[bytes]:
     """Each value in UTF-8, from one `encode` of the joined column (split at a mark absent
     from it; UTF-8 never holds a character's bytes inside another's)."""
+    if isinstance(values, Lines):
+        return values.text.encode("utf-8").split(values.mark.encode("utf-8"))
     mark = _separator("".join(values))
     if mark is None:
         return [value.encode("utf-8") for value in values]

@@ -32,8 +32,10 @@ from batchscore_model.xlsx_cells import (
     EXCEL_MAX_CELL_CHARS,
     TEXT_CLOSE,
     TEXT_OPEN,
+    Lines,
     Texts,
     escape,
+    spell_rows,
     text_cell,
 )
 from tests.unit.model.mixed_csv import mixed_csv
@@ -235,3 +237,24 @@ def test_records_on_one_line_take_the_vectorised_reader(
     # Then every chunk was cut by the pattern
     assert len(taken) > 5
     assert all(taken)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_values_kept_with_their_joined_text_spell_as_plain_lists_do(seed: int) -> None:
+    # Given columns of random text, each as `Lines` (the text kept) and as a plain list
+    rng = np.random.default_rng(500 + seed)
+    rows = int(rng.integers(1, 40))
+    columns = [
+        [
+            "".join(rng.choice(["a", "7", ",", "ü", "東", "🎉", ""], size=3).tolist())
+            for _ in range(rows)
+        ]
+        for _ in range(3)
+    ]
+    kept = [("<c>", Lines(values, "\ue000".join(values), "\ue000"), "</c>") for values in columns]
+    plain = [("<c>", list(values), "</c>") for values in columns]
+    start = int(rng.integers(0, rows))
+    # When spelled whole and in part
+    # Then the bytes are the same
+    assert spell_rows(kept, 0, rows, 2) == spell_rows(plain, 0, rows, 2)
+    assert spell_rows(kept, start, rows, 9) == spell_rows(plain, start, rows, 9)
