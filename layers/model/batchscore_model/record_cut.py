@@ -26,7 +26,7 @@ _SEPARATORS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c", b"\x00")
 def cut_segments(
     raw: bytes, delimiter: str, ends: Sequence[int], quotable: Sequence[bool]
 ) -> list[list[str]] | None:
-    """The fields of `text`'s lines grouped by segment: a list per segment, a string per line.
+    """The fields of `raw`'s lines grouped by segment: a list per segment, a string per line.
 
     A segment is fields `[previous end + 1, end]` joined by their delimiters as written, quotes
     kept; `ends` are the fields ending each segment (the last is the last field). `quotable`
@@ -43,9 +43,8 @@ def cut_segments(
     size = len(raw)
     line_ends = np.flatnonzero(data == _LINE_END)
     quotes = np.flatnonzero(data == _QUOTE)
-    delimiters: np.ndarray | None = np.flatnonzero(data == ord(delimiter))
-    if quotes.size and delimiters is not None:
-        delimiters = _unquoted(data, ord(delimiter), delimiters, line_ends, quotes)
+    found = np.flatnonzero(data == ord(delimiter))
+    delimiters = _unquoted(data, ord(delimiter), found, line_ends, quotes) if quotes.size else found
     if delimiters is None:
         return None
     row_ends = line_ends if raw.endswith(b"\n") else np.append(line_ends, size)
@@ -59,7 +58,7 @@ def cut_segments(
     if quotes.size and not _quotes_in_quotable_fields(quotes, delimiters, row_ends, quotable):
         return None
     marked = data.copy()
-    marked[per_row[:, [end for end in ends[:-1]]].ravel()] = separator[0]
+    marked[per_row[:, list(ends[:-1])].ravel()] = separator[0]
     marked[line_ends] = separator[0]
     parts = marked.tobytes().decode("utf-8").split(separator.decode("ascii"))
     if raw.endswith(b"\n"):
