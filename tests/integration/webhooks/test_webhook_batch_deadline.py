@@ -14,6 +14,8 @@ from tests.integration.webhooks.test_webhook_transport import dripping_server
 from tests.integration.webhooks.webhook_support import OWNER
 from tests.jobs_support import finished_api_job
 
+DRIP_LINES = 60  # one a second: a minute of answer
+
 
 def finished_job(job_id: str, url: str) -> Job:
     return finished_api_job(job_id, OWNER, webhook=Webhook(url=url))
@@ -25,7 +27,7 @@ def test_a_dripping_partner_is_cut_at_its_deadline_and_the_others_are_delivered(
     # Given a batch: one partner that drips its answer for a minute, then three prompt ones
     store = JobStore(stack.table_name)
     ids = [f"{i:032x}" for i in range(1, 5)]
-    with dripping_server(interval=1.0, lines=60) as slow_url:
+    with dripping_server(interval=1.0, lines=DRIP_LINES) as slow_url:
         for job_id, url in zip(ids, [slow_url] + [receiver.url] * 3, strict=True):
             store.create(finished_job(job_id, url))
             WebhookQueue(webhook_queue.url).send(job_id)
@@ -35,9 +37,10 @@ def test_a_dripping_partner_is_cut_at_its_deadline_and_the_others_are_delivered(
         response, count = stack.deliver(webhook_queue, webhook_handler.lambda_handler)
         took = time.monotonic() - started
 
-    # Then the batch is done within about one deadline, nobody else waited on the slow one
+    # Then the slow partner cost one deadline, not its minute of dripping (the bound is far from
+    # both, so a loaded machine's overhead cannot decide it), and the others were delivered
     assert (response, count) == ({"batchItemFailures": []}, 4)
-    assert took < DELIVERY_DEADLINE_SECONDS + 3
+    assert DELIVERY_DEADLINE_SECONDS * 0.9 <= took < DRIP_LINES * 1.0 / 2
     slow = store.get(ids[0]).webhook
     assert (slow.delivered, slow.last_error) == (False, TOO_SLOW)
     assert all(store.get(job_id).webhook.delivered for job_id in ids[1:])

@@ -59,9 +59,9 @@ def test_a_partner_that_drips_its_answer_is_cut_at_the_overall_deadline():
         outcome = post(url, b"{}", {}, allow_loopback=True, deadline_seconds=DEADLINE)
         took = time.monotonic() - started
 
-    # Then
+    # Then it was cut at the deadline, not after the partner's 12 s (a bound far from both)
     assert (outcome.delivered, outcome.error) == (False, TOO_SLOW)
-    assert took < DEADLINE + 1.0
+    assert DEADLINE * 0.9 <= took < 6.0
 
 
 def test_the_delivery_connects_to_the_checked_address_and_keeps_the_name_as_host():
