@@ -340,12 +340,10 @@ def _encode_rows_utf8(blocks: Sequence[Pieces], first_row: int, count: int) -> b
 def _utf8(values: list[str]) -> list[bytes]:
     """Each value in UTF-8, from one `encode` of the joined column (split at a mark absent
     from it; UTF-8 never holds a character's bytes inside another's)."""
-    if isinstance(values, Lines):
-        return values.text.encode("utf-8").split(values.mark.encode("utf-8"))
-    mark = _separator("".join(values))
+    text, mark = (values.text, values.mark) if isinstance(values, Lines) else _joined(values)
     if mark is None:
         return [value.encode("utf-8") for value in values]
-    return mark.join(values).encode("utf-8").split(mark.encode("utf-8"))
+    return text.encode("utf-8").split(mark.encode("utf-8"))
 
 
 def slice_pieces(blocks: Sequence[Pieces], start: int, stop: int) -> list[Pieces]:
