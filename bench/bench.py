@@ -7,8 +7,8 @@ every core, the engine's row encoder is a child process: its peak is added, and 
 - floor: `pandas.read_csv` (C reader) + the model's prediction on the same file, nothing written.
   At the largest size, where the floor ratios are taken, and at the size nearest 100k rows
   (the naive ratio's), the engine (every core) and the floor alternate `FLOOR_REPEATS` times
-  (at the largest, with the engine without drift monitoring, below) and the fastest run of each
-  counts: one run of either swings by 10-30% on a shared machine.
+  (at the largest, with the one-core engine and the engine without drift monitoring) and the
+  fastest run of each counts: one run of any of them swings by 10-30% on a shared machine.
 - naive: `pandas.read_csv` -> predict -> `DataFrame.to_excel(engine="openpyxl")`, only up to
   `--naive-max-rows` (it needs ~12 GB and ~7 minutes at 1M rows); its ratio is taken at 100k
   rows, or at the largest size both ran.
@@ -43,7 +43,7 @@ import pandas as pd
 
 RATIO_ROWS = 100_000
 EXPLAIN_REPEATS = 3  # the machine is shared: with and without explain alternate, best of 3
-FLOOR_REPEATS = 3  # the engine and the floor at the largest size alternate, best of 3
+FLOOR_REPEATS = 3  # where a ratio is taken the engine and the floor alternate, best of 3
 SEED = 7
 
 
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'floor rows/s':>13} {'of floor':>9} {'naive rows/s':>13} {'naive MB':>9} "
         f"{'ratio':>6} {'xlsx MB':>8} {'CPU of floor':>13}"
     )
-    all_cores = f"engine:all:{DEFAULT_LEVEL}"
+    all_cores, one_core = f"engine:all:{DEFAULT_LEVEL}", f"engine:1:{DEFAULT_LEVEL}"
     no_drift = f"engine-nodrift:all:{DEFAULT_LEVEL}"
     level_rows = min(sizes, key=lambda size: abs(size - RATIO_ROWS))
     levels: dict[int, Measurement] = {}
@@ -246,13 +246,12 @@ def main(argv: list[str] | None = None) -> int:
                 source = Path(workdir) / f"{name}-{size}.csv"
                 generate(source, size, columns)
                 target = Path(workdir) / "out.xlsx"
-                at_largest = size == max(sizes)
-                alternating = [all_cores, "floor"] + (
-                    [no_drift] if at_largest and name == "numeric" else []
-                )
-                repeats = FLOOR_REPEATS if at_largest or size == level_rows else 1
+                alternating, kinds = [all_cores, "floor"], [one_core]
+                if size == max(sizes):  # one core against every core, drift on against off
+                    alternating += [one_core] + ([no_drift] if name == "numeric" else [])
+                    kinds = []
+                repeats = FLOOR_REPEATS if size in (max(sizes), level_rows) else 1
                 paired = best_of(alternating, source, target, size, repeats)
-                kinds = [f"engine:1:{DEFAULT_LEVEL}"]
                 if size <= args.naive_max_rows and name == "numeric":
                     kinds.append("naive")
                 for kind in kinds:
@@ -270,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 source.unlink()
                 e, one = (
                     results[name, all_cores, size],
-                    results[name, f"engine:1:{DEFAULT_LEVEL}", size],
+                    results[name, one_core, size],
                 )
                 f, n = results[name, "floor", size], results.get((name, "naive", size))
                 naive_cols = (
@@ -313,9 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     big = results["numeric", all_cores, largest]
     mixed = results["mixed", all_cores, largest].rows_per_s
     mixed_floor = results["mixed", "floor", largest].rows_per_s
-    one_core_run = results["numeric", f"engine:1:{DEFAULT_LEVEL}", largest]
-    one_core = one_core_run.rows_per_s
-    mixed_one_core = results["mixed", f"engine:1:{DEFAULT_LEVEL}", largest]
+    one_core_run = results["numeric", one_core, largest]
+    mixed_one_core = results["mixed", one_core, largest]
     floor_cpu = results["numeric", "floor", largest].cpu_seconds / one_core_run.cpu_seconds
     mixed_floor_cpu = results["mixed", "floor", largest].cpu_seconds / mixed_one_core.cpu_seconds
     peak = max(m.peak_rss_mb for (_, kind, _), m in results.items() if kind.startswith("engine"))
@@ -329,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"ratio at {at:,} rows; floor ratios, cores and workbook size at {largest:,} rows "
-        f"(the engine and the floor at both: the best of {FLOOR_REPEATS}, alternating; "
+        f"(the engines and the floor at both: the best of {FLOOR_REPEATS}, alternating; "
         "CPU ratios: the floor's CPU seconds over the one-core engine's)"
     )
     print(
@@ -337,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio={engine_at / naive_rate:.1f} peak_rss_mb={peak:.0f} "
         f"floor_rows_per_s={floor:.0f} floor_ratio={big.rows_per_s / floor:.2f} "
         f"mixed_rows_per_s={mixed:.0f} mixed_floor_ratio={mixed / mixed_floor:.2f} "
-        f"one_core_rows_per_s={one_core:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
+        f"one_core_rows_per_s={one_core_run.rows_per_s:.0f} cores={cores} xlsx_mb={big.output_mb:.1f} "
         f"load={load:.1f} drift_overhead={drift_overhead:.3f} "
         f"explain_ratio={explain_ratios['default']:.2f} "
         f"explain_forest_ratio={explain_ratios['forest']:.2f} "

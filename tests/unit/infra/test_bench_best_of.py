@@ -76,6 +76,7 @@ def test_the_floor_ratios_come_from_the_best_of_three_at_the_largest_size(
             (floor, "numeric-50.csv"): [0.20, 0.40, 0.25],
             (engine, "mixed-50.csv"): [0.45, 0.50, 0.40],
             (floor, "mixed-50.csv"): [0.30, 0.20, 0.25],
+            ("engine:1:1", "numeric-50.csv"): [0.80, 0.50, 0.75],
         },
         default=0.05,  # faster than all of them: had any other run counted, the ratios would move
     )
@@ -88,11 +89,14 @@ def test_the_floor_ratios_come_from_the_best_of_three_at_the_largest_size(
     by_file = defaultdict(list)
     for kind, name, _ in runs.calls:
         by_file[name].append(kind)
-    # 50 rows is the largest size and the nearest to 100k: three turns; 20 rows, one run each.
-    assert by_file["numeric-50.csv"][:9] == [engine, floor, "engine-nodrift:all:1"] * 3
-    assert by_file["mixed-50.csv"][:6] == [engine, floor] * 3
-    assert by_file["numeric-20.csv"].count(engine) == by_file["numeric-20.csv"].count(floor) == 1
+    # 50 rows is the largest size and the nearest to 100k: three turns (with one core, and without
+    # drift); 20 rows, one run each.
+    one_core, no_drift = "engine:1:1", "engine-nodrift:all:1"
+    assert by_file["numeric-50.csv"][:12] == [engine, floor, one_core, no_drift] * 3
+    assert by_file["mixed-50.csv"] == [engine, floor, one_core] * 3
+    assert sorted(by_file["mixed-20.csv"]) == sorted([engine, floor, one_core])
     assert float(fields["floor_rows_per_s"]) == pytest.approx(50 / 0.20, rel=1e-3)
     assert float(fields["floor_ratio"]) == pytest.approx(0.20 / 0.50, abs=0.006)
     assert float(fields["mixed_rows_per_s"]) == pytest.approx(50 / 0.40, rel=1e-3)
     assert float(fields["mixed_floor_ratio"]) == pytest.approx(0.20 / 0.40, abs=0.006)
+    assert float(fields["one_core_rows_per_s"]) == pytest.approx(50 / 0.50, abs=1)
