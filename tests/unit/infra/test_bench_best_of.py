@@ -1,5 +1,6 @@
-"""bench/bench.py: where the ratios are taken the engine and the floor alternate, the fastest
-run of each counting, and the last line carries the issue's fields from those runs.
+"""bench/bench.py: where the ratios are taken the engine and the floor alternate (and so do the
+compression levels), the fastest run of each counting, and the last line carries the issue's
+fields from those runs.
 
 `measure` (a fresh interpreter per run) is replaced by a recording fake; the files are generated
 for real at a few rows."""
@@ -82,7 +83,7 @@ def test_the_floor_ratios_come_from_the_best_of_three_at_the_largest_size(
     )
     monkeypatch.setattr(bench, "measure", runs)
 
-    assert bench.main(["--rows", "20,50", "--naive-max-rows", "20", "--levels", "1"]) == 0
+    assert bench.main(["--rows", "20,50", "--naive-max-rows", "20", "--levels", "0,1"]) == 0
 
     fields = _last_line_fields(capsys.readouterr().out)
     assert set(FIELDS) <= set(fields)
@@ -93,6 +94,7 @@ def test_the_floor_ratios_come_from_the_best_of_three_at_the_largest_size(
     # drift); 20 rows, one run each.
     one_core, no_drift = "engine:1:1", "engine-nodrift:all:1"
     assert by_file["numeric-50.csv"][:12] == [engine, floor, one_core, no_drift] * 3
+    assert by_file["numeric-50.csv"][12:18] == ["engine:all:0", engine] * 3  # the levels
     assert by_file["mixed-50.csv"] == [engine, floor, one_core] * 3
     assert sorted(by_file["mixed-20.csv"]) == sorted([engine, floor, one_core])
     assert float(fields["floor_rows_per_s"]) == pytest.approx(50 / 0.20, rel=1e-3)
