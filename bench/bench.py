@@ -15,9 +15,10 @@ every core, the engine's row encoder is a child process: its peak is added, and 
 Each size is measured on the numeric file (the default schema's 30 features) and on a mixed one
 (an id, the features and a free-text column with commas, quotes and non-ASCII text). Floor
 ratios are taken at the largest size. Compression levels are compared at the size nearest 100k
-rows (each level in turn, the best of three), and so is the cost of explaining (`"explain": true`, reason columns), for the default
-logistic pipeline and for the forest of models/breast-cancer/forest (with and without, every core
-for compression, alternating, the best of three each). Drift monitoring (on by default) is
+rows (each level in turn, the best of three), and so is the cost of explaining (`"explain":
+true`, reason columns), for the default logistic pipeline and for the forest of
+models/breast-cancer/forest (with and without, every core for compression, alternating, the
+best of three each). Drift monitoring (on by default) is
 measured at the largest size on the numeric file: the engine again without it
 (`EngineOptions(drift=False)`), and the overhead is their ratio. Every run also reports its CPU
 seconds (all threads, the timed section only): the floor's over the one-core engine's is the
